@@ -1,0 +1,30 @@
+// The one table of collectors: adding a collector is one file pair and one
+// line in registry.cc.
+#ifndef GCLAB_COLLECTORS_REGISTRY_H_
+#define GCLAB_COLLECTORS_REGISTRY_H_
+
+#include <memory>
+#include <span>
+#include <string_view>
+
+#include "heap/collector.h"
+#include "heap/heap.h"
+#include "heap/params.h"
+
+namespace gclab {
+
+struct CollectorEntry {
+  std::string_view name;
+  std::string_view description;
+  CollectorCapabilities capabilities;
+  std::span<const ParamSpec> params;
+  std::unique_ptr<Collector> (*make)(Heap& heap, const ParamValues& params);
+};
+
+std::span<const CollectorEntry> collector_registry();
+// Throws ConfigError naming the known collectors.
+const CollectorEntry& find_collector(std::string_view name);
+
+}  // namespace gclab
+
+#endif  // GCLAB_COLLECTORS_REGISTRY_H_

@@ -1,0 +1,98 @@
+// The Allocator interface: how memory for objects is found and given back.
+//
+// Every allocator manages one Arena reserved up front (the heap size is fixed
+// per run) and keeps it parseable (see object.h): at any point where no mutator
+// holds an allocation buffer, walking the arena block by block visits every
+// object, free block and filler.
+//
+// The allocation fast path is not here: it is the inline bump in a mutator's
+// AllocationBuffer (Mutator::allocate). An allocator is reached only on the
+// slow path, to refill that buffer or to place an object too large for it, so
+// virtual calls stay off the hot path.
+#ifndef GCLAB_HEAP_ALLOCATOR_H_
+#define GCLAB_HEAP_ALLOCATOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+
+#include "heap/object.h"
+
+namespace gclab {
+
+// A mutator-private range [cursor, limit) that the fast path bumps through.
+// Whatever lies between cursor and limit is unformatted until the allocator
+// retires the buffer.
+struct AllocationBuffer {
+  std::byte* cursor = nullptr;
+  std::byte* limit = nullptr;
+
+  std::size_t remaining() const { return limit - cursor; }
+};
+
+// Static facts about an allocator, checked against a collector's needs.
+struct AllocatorCapabilities {
+  bool sweepable = false;    // reclaims dead objects in place (sweep)
+  bool contiguous = false;   // objects lie in address order from the arena
+                             // base and the allocator can restart at a new top
+                             // (what sliding compaction needs)
+  bool frees_objects = false;  // can free one object at a time (for RC)
+};
+
+struct AllocatorStats {
+  std::size_t heap_bytes = 0;       // the arena: the configured heap size
+  std::size_t committed_bytes = 0;  // high-water mark of memory handed out
+  std::size_t in_use_bytes = 0;     // objects, fillers and mutator buffers
+  std::size_t free_bytes = 0;       // available for allocation
+  std::size_t largest_free_block = 0;
+  std::size_t free_blocks = 0;
+};
+
+struct SweepResult {
+  std::size_t live_objects = 0;
+  std::size_t live_bytes = 0;
+  std::size_t freed_objects = 0;
+  std::size_t freed_bytes = 0;
+};
+
+class Allocator {
+ public:
+  virtual ~Allocator() = default;
+
+  virtual AllocatorCapabilities capabilities() const = 0;
+
+  // Slow path. Returns `bytes` (a multiple of kGranuleBytes, at least
+  // kHeaderBytes) of memory for one object, refilling `buffer` when the object
+  // is small enough to come from it. Returns nullptr when the arena cannot
+  // satisfy the request; the heap then collects or reports exhaustion.
+  virtual std::byte* allocate_slow(AllocationBuffer& buffer,
+                                   std::size_t bytes) = 0;
+
+  // Gives back the unused part of a mutator's buffer and empties it. Called
+  // when a mutator exits and, with the world stopped, before a collection.
+  virtual void retire(AllocationBuffer& buffer) = 0;
+
+  // Frees every object whose mark is not `live_mark` and ages the survivors.
+  // Only for sweepable allocators; the world is stopped and buffers retired.
+  // With `poison`, freed memory is overwritten with kPoisonByte.
+  virtual SweepResult sweep(std::uint8_t live_mark, bool poison);
+
+  // Visits every allocated object in address order. Buffers must be retired.
+  virtual void for_each_object(const std::function<void(Object*)>& visit) = 0;
+
+  // Contiguous allocators: after sliding compaction, everything below
+  // `new_top` is live objects and everything above it is free.
+  virtual void reset_top(std::byte* new_top);
+
+  virtual std::span<std::byte> arena() const = 0;
+  virtual AllocatorStats stats() const = 0;
+
+  // Why a request of `bytes` failed, for the heap-exhausted message.
+  virtual std::string describe_failure(std::size_t bytes) const;
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_ALLOCATOR_H_

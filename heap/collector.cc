@@ -1,0 +1,41 @@
+#include "heap/collector.h"
+
+#include "heap/allocator.h"
+#include "heap/object.h"
+
+namespace gclab {
+
+std::string_view to_string(GcCause cause) {
+  switch (cause) {
+    case GcCause::kAllocationFailure:
+      return "allocation-failure";
+    case GcCause::kTrigger:
+      return "trigger";
+    case GcCause::kStress:
+      return "stress";
+    case GcCause::kExplicit:
+      return "explicit";
+  }
+  return "unknown";
+}
+
+std::string missing_capability(const CollectorCapabilities& collector,
+                               const AllocatorCapabilities& allocator) {
+  if (collector.needs_sweepable_allocator && !allocator.sweepable) {
+    return "needs an allocator that can sweep";
+  }
+  if (collector.needs_contiguous_allocator && !allocator.contiguous) {
+    return "needs a contiguous allocator it can compact";
+  }
+  if (collector.needs_object_free && !allocator.frees_objects) {
+    return "needs an allocator that frees single objects";
+  }
+  return "";
+}
+
+void Collector::write_barrier_slow(Mutator&, Object* object, std::size_t slot,
+                                   Object* value) {
+  object->store_slot(slot, value);
+}
+
+}  // namespace gclab

@@ -1,0 +1,69 @@
+// The Collector interface: one per collection policy, chosen at run time.
+//
+// A collector decides when the world stops and what happens then. It is given
+// the Heap at construction and reaches the allocator only through the
+// Allocator interface, so any collector runs over any allocator whose
+// capabilities fit its needs (the harness checks the pair before a run).
+//
+// `collect` is called by the heap without stopping anything: a stop-the-world
+// collector stops the world itself (Heap::stop_the_world), a concurrent one
+// stops it only for its short phases. Several mutators may ask at once; a
+// collector must let a second request return once the first has collected.
+#ifndef GCLAB_HEAP_COLLECTOR_H_
+#define GCLAB_HEAP_COLLECTOR_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace gclab {
+
+class Mutator;
+class Object;
+
+enum class GcCause : std::uint8_t {
+  kAllocationFailure,  // the allocator could not satisfy a request
+  kTrigger,            // the trigger policy asked for a collection
+  kStress,             // --stress N: every N allocations of a mutator
+  kExplicit,           // a workload or test asked
+};
+
+std::string_view to_string(GcCause cause);
+
+// Static facts about a collector, checked against the allocator's.
+struct CollectorCapabilities {
+  bool collects = true;  // false only for `none`
+  bool moving = false;
+  bool concurrent = false;
+  bool needs_sweepable_allocator = false;
+  bool needs_contiguous_allocator = false;
+  bool needs_object_free = false;
+};
+
+struct AllocatorCapabilities;
+
+// Why a collector cannot run over an allocator ("needs a sweepable
+// allocator"), or empty when the pair fits.
+std::string missing_capability(const CollectorCapabilities& collector,
+                               const AllocatorCapabilities& allocator);
+
+class Collector {
+ public:
+  virtual ~Collector() = default;
+
+  virtual CollectorCapabilities capabilities() const = 0;
+
+  // Runs (or starts, for a concurrent collector) one collection. `requester`
+  // is the mutator whose allocation asked for it, or null for a non-mutator.
+  virtual void collect(Mutator* requester, GcCause cause) = 0;
+
+  // The write barrier's slow path, taken only while the heap's barrier is
+  // active. It must perform the store itself.
+  virtual void write_barrier_slow(Mutator& mutator, Object* object,
+                                  std::size_t slot, Object* value);
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_COLLECTOR_H_

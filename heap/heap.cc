@@ -1,0 +1,180 @@
+#include "heap/heap.h"
+
+#include <algorithm>
+#include <ctime>
+
+#include "heap/errors.h"
+#include "heap/fatal.h"
+
+namespace gclab {
+namespace {
+
+std::int64_t process_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+Heap::Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
+           std::unique_ptr<Trigger> trigger, const CollectorFactory& collector)
+    : options_(options),
+      allocator_(std::move(allocator)),
+      trigger_(std::move(trigger)),
+      collector_(collector(*this)) {}
+
+Heap::~Heap() = default;
+
+std::uint16_t Heap::register_site(std::string_view name) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find(site_names_.begin(), site_names_.end(), name);
+  if (it != site_names_.end()) {
+    return static_cast<std::uint16_t>(it - site_names_.begin());
+  }
+  if (site_names_.size() > UINT16_MAX) {
+    throw ConfigError("too many allocation sites");
+  }
+  site_names_.emplace_back(name);
+  return static_cast<std::uint16_t>(site_names_.size() - 1);
+}
+
+std::vector<std::string> Heap::site_names() const {
+  std::lock_guard lock(mutex_);
+  return site_names_;
+}
+
+void Heap::add_global_root(Object** slot) {
+  std::lock_guard lock(mutex_);
+  global_roots_.push_back(slot);
+}
+
+void Heap::remove_global_root(Object** slot) {
+  std::lock_guard lock(mutex_);
+  auto it = std::find(global_roots_.begin(), global_roots_.end(), slot);
+  if (it == global_roots_.end()) fatal("removing an unknown global root");
+  global_roots_.erase(it);
+}
+
+void Heap::for_each_root(const std::function<void(Object**)>& visit) {
+  for (Mutator* mutator : safepoints_.mutators()) {
+    for (Object** slot : mutator->roots()) visit(slot);
+  }
+  std::lock_guard lock(mutex_);
+  for (Object** slot : global_roots_) visit(slot);
+}
+
+void Heap::collect(Mutator* requester, GcCause cause) {
+  collector_->collect(requester, cause);
+}
+
+Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester,
+                           std::string_view kind)
+    : heap_(heap),
+      requester_(requester),
+      kind_(kind),
+      start_ns_(heap.events_.now_ns()),
+      start_cpu_ns_(process_cpu_ns()) {
+  stopped_ = heap_.safepoints_.begin_stop(requester);
+  if (!stopped_) return;
+  for (Mutator* mutator : heap_.safepoints_.mutators()) {
+    heap_.allocator_->retire(mutator->buffer());
+  }
+}
+
+// With every mutator stopped, the process's CPU time during the pause is the
+// collector's (the waiting mutators use none), so GC CPU is measured exactly
+// without per-thread clocks in the GC workers.
+Heap::WorldStop::~WorldStop() {
+  if (!stopped_) return;
+  std::int64_t end_ns = heap_.events_.now_ns();
+  heap_.events_.add_gc_cpu_ns(process_cpu_ns() - start_cpu_ns_);
+  heap_.events_.record_pause({start_ns_, end_ns - start_ns_, kind_});
+  heap_.safepoints_.end_stop(requester_);
+}
+
+std::uint8_t Heap::flip_mark_epoch() {
+  mark_epoch_ = mark_epoch_ == 1 ? 2 : 1;
+  return mark_epoch_;
+}
+
+void Heap::finish_cycle(CycleRecord cycle,
+                        std::optional<std::uint8_t> reachable_mark) {
+  trigger_->after_collection(cycle.after);
+  std::uint32_t index = cycle.index;
+  events_.record_cycle(std::move(cycle));
+  if (!options_.verify) return;
+  if (auto violation = verifier_.check(*this, reachable_mark)) {
+    fatal("verification failed after collection " + std::to_string(index) +
+          ": " + *violation);
+  }
+}
+
+namespace {
+
+// After a stress collection by a collector that stops nothing, the buffer
+// may still have room; use it rather than making the allocator refill.
+std::byte* bump_or_refill(Allocator& allocator, AllocationBuffer& buffer,
+                          std::size_t bytes) {
+  if (bytes <= buffer.remaining()) {
+    std::byte* at = buffer.cursor;
+    buffer.cursor += bytes;
+    return at;
+  }
+  return allocator.allocate_slow(buffer, bytes);
+}
+
+}  // namespace
+
+std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
+                               bool stress_due) {
+  enter_safepoint(mutator);
+  if (stress_due) {
+    collect(&mutator, GcCause::kStress);
+  } else if (trigger_->should_collect(*allocator_)) {
+    collect(&mutator, GcCause::kTrigger);
+  }
+  AllocationBuffer& buffer = mutator.buffer();
+  if (std::byte* at = bump_or_refill(*allocator_, buffer, bytes)) return at;
+  // Two tries: another mutator may take what the first collection freed
+  // before this one retries; a second collection settles whether the heap is
+  // really too small.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    collect(&mutator, GcCause::kAllocationFailure);
+    if (std::byte* at = bump_or_refill(*allocator_, buffer, bytes)) return at;
+  }
+  throw HeapExhausted("heap exhausted (" + allocator_->describe_failure(bytes) +
+                      ")");
+}
+
+void Heap::enter_safepoint(Mutator& mutator) {
+  if (aborted()) throw RunAborted();
+  if (!safepoints_.stop_requested().load(std::memory_order_acquire)) return;
+  safepoints_.block(mutator);
+  if (aborted()) throw RunAborted();
+}
+
+void Heap::abort_run() { aborted_.store(true, std::memory_order_relaxed); }
+
+void Heap::attach(Mutator& mutator) { safepoints_.register_mutator(mutator); }
+
+void Heap::detach(Mutator& mutator) {
+  allocator_->retire(mutator.buffer());
+  safepoints_.deregister_mutator(mutator);
+  std::lock_guard lock(mutex_);
+  detached_totals_.add(mutator.counters());
+}
+
+MutatorCounters Heap::mutator_totals() const {
+  std::lock_guard lock(mutex_);
+  return detached_totals_;
+}
+
+GlobalRoot::GlobalRoot(Heap& heap, Object* object)
+    : heap_(heap), object_(object) {
+  heap_.add_global_root(&object_);
+}
+
+GlobalRoot::~GlobalRoot() { heap_.remove_global_root(&object_); }
+
+}  // namespace gclab

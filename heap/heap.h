@@ -1,0 +1,171 @@
+// Heap: one run's heap. It owns the allocator, the collector and the trigger
+// (three independent choices), the safepoint coordinator, the global roots,
+// the allocation-site table, the GC event recorder and the verifier's state.
+//
+// Size is fixed per run (HeapOptions::heap_bytes, like -Xmx) and reserved by
+// the allocator up front. Running out is a clean failure: HeapExhausted, with
+// a message that says why (live data too large, or fragmentation).
+#ifndef GCLAB_HEAP_HEAP_H_
+#define GCLAB_HEAP_HEAP_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "heap/allocator.h"
+#include "heap/collector.h"
+#include "heap/gc_events.h"
+#include "heap/mutator.h"
+#include "heap/safepoint.h"
+#include "heap/trigger.h"
+#include "heap/verifier.h"
+
+namespace gclab {
+
+struct HeapOptions {
+  std::size_t heap_bytes = 64 << 20;
+  int gc_threads = 1;
+  bool verify = false;           // verify the heap after every collection
+  std::uint64_t stress_interval = 0;  // collect every N allocations (0: off)
+};
+
+class Heap;
+using CollectorFactory = std::function<std::unique_ptr<Collector>(Heap&)>;
+
+class Heap {
+ public:
+  Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
+       std::unique_ptr<Trigger> trigger, const CollectorFactory& collector);
+  ~Heap();
+  Heap(const Heap&) = delete;
+  Heap& operator=(const Heap&) = delete;
+
+  const HeapOptions& options() const { return options_; }
+  Allocator& allocator() { return *allocator_; }
+  Collector& collector() { return *collector_; }
+  Trigger& trigger() { return *trigger_; }
+  GcEventRecorder& events() { return events_; }
+  SafepointCoordinator& safepoints() { return safepoints_; }
+  HeapVerifier& verifier() { return verifier_; }
+
+  // Allocation sites: small ids in object headers, names for reports.
+  std::uint16_t register_site(std::string_view name);
+  std::vector<std::string> site_names() const;
+
+  // Global roots: slots outside any mutator (see GlobalRoot).
+  void add_global_root(Object** slot);
+  void remove_global_root(Object** slot);
+
+  // Every root slot: each registered mutator's root stack, then the global
+  // roots. Only with the world stopped.
+  void for_each_root(const std::function<void(Object**)>& visit);
+
+  // Asks the collector for a collection (see Collector::collect).
+  void collect(Mutator* requester, GcCause cause);
+
+  // Stops every mutator for the lifetime of the returned scope, retires their
+  // allocation buffers (so the heap is parseable) and records the pause.
+  // `stopped()` is false when another thread got there first; that thread
+  // has collected by the time this returns.
+  class WorldStop {
+   public:
+    WorldStop(Heap& heap, Mutator* requester, std::string_view kind);
+    ~WorldStop();
+    WorldStop(const WorldStop&) = delete;
+    WorldStop& operator=(const WorldStop&) = delete;
+    bool stopped() const { return stopped_; }
+
+   private:
+    Heap& heap_;
+    Mutator* requester_;
+    std::string_view kind_;
+    bool stopped_;
+    std::int64_t start_ns_;
+    std::int64_t start_cpu_ns_;
+  };
+
+  // Mark epochs alternate between 1 and 2, so marks never need clearing: an
+  // object is marked in this cycle iff its mark equals the current epoch.
+  std::uint8_t flip_mark_epoch();
+  std::uint8_t mark_epoch() const { return mark_epoch_; }
+  // The mark new objects get: kUnmarked, or the epoch while allocating black.
+  void set_allocation_mark(std::uint8_t mark) {
+    allocation_mark_.store(mark, std::memory_order_relaxed);
+  }
+
+  // Records a finished cycle and, with --verify, checks the heap while the
+  // world is still stopped. Collectors call it at the end of every cycle.
+  // `reachable_mark`, when given, is a mark every reachable object must carry
+  // (tracing collectors pass the epoch they just marked with).
+  void finish_cycle(CycleRecord cycle,
+                    std::optional<std::uint8_t> reachable_mark);
+
+  // The mutator slow paths (see Mutator).
+  std::byte* allocate_slow(Mutator& mutator, std::size_t bytes,
+                           bool stress_due);
+  void enter_safepoint(Mutator& mutator);
+
+  // Ends the run in every mutator: their next safepoint throws RunAborted.
+  void abort_run();
+  bool aborted() const { return aborted_.load(std::memory_order_relaxed); }
+
+  // Mutator registration (Mutator's constructor and destructor).
+  void attach(Mutator& mutator);
+  void detach(Mutator& mutator);
+
+  // Counters of every mutator that has detached (all of them, after a run).
+  MutatorCounters mutator_totals() const;
+
+  // Wiring read by the mutator fast paths.
+  const std::atomic<bool>& barrier_active() const { return barrier_active_; }
+  const std::atomic<bool>& aborted_flag() const { return aborted_; }
+  const std::atomic<std::uint8_t>& allocation_mark() const {
+    return allocation_mark_;
+  }
+
+ private:
+  HeapOptions options_;
+  std::unique_ptr<Allocator> allocator_;
+  std::unique_ptr<Trigger> trigger_;
+  GcEventRecorder events_;
+  SafepointCoordinator safepoints_;
+  HeapVerifier verifier_;
+  std::unique_ptr<Collector> collector_;
+
+  std::atomic<bool> barrier_active_{false};
+  std::atomic<bool> aborted_{false};
+  std::atomic<std::uint8_t> allocation_mark_{kUnmarked};
+  std::uint8_t mark_epoch_ = 2;
+
+  mutable std::mutex mutex_;  // guards the members below
+  std::vector<std::string> site_names_;
+  std::vector<Object**> global_roots_;
+  MutatorCounters detached_totals_;
+};
+
+// A root outside any mutator, registered with the heap for its lifetime.
+class GlobalRoot {
+ public:
+  GlobalRoot(Heap& heap, Object* object = nullptr);
+  ~GlobalRoot();
+  GlobalRoot(const GlobalRoot&) = delete;
+  GlobalRoot& operator=(const GlobalRoot&) = delete;
+
+  Object* get() const { return object_; }
+  void set(Object* object) { object_ = object; }
+
+ private:
+  Heap& heap_;
+  Object* object_;
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_HEAP_H_

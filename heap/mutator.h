@@ -1,0 +1,169 @@
+// Mutator: the one API a workload uses. One per mutator thread.
+//
+// A mutator owns its root stack, its allocation buffer (a TLAB, or a chunk
+// carved from a free list), and its counters. Workloads allocate, read and
+// write reference slots, and poll safepoints only through it, so that every
+// reference store passes the write barrier and every allocation can be
+// counted, stressed and made to wait for a collection.
+//
+// Roots are precise: an Object* a workload keeps across an allocation must be
+// held in a Root (an RAII handle on the mutator's root stack, like V8's
+// handles or SpiderMonkey's Rooted). A moving collector updates Roots in
+// place, so after any allocation read objects again through their Roots.
+//
+// Construction registers the mutator with the heap's safepoint coordinator;
+// destruction retires its allocation buffer and deregisters it, so a mutator
+// that finishes (or unwinds on an exception) never stalls a collection.
+#ifndef GCLAB_HEAP_MUTATOR_H_
+#define GCLAB_HEAP_MUTATOR_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "heap/allocator.h"
+#include "heap/object.h"
+#include "heap/safepoint.h"
+
+namespace gclab {
+
+class Heap;
+
+struct MutatorCounters {
+  std::uint64_t objects_allocated = 0;
+  std::uint64_t bytes_allocated = 0;
+  std::uint64_t reference_writes = 0;     // write barrier fast path entries
+  std::uint64_t barrier_slow_paths = 0;   // of which took the slow path
+  std::uint64_t reference_reads = 0;
+
+  void add(const MutatorCounters& other) {
+    objects_allocated += other.objects_allocated;
+    bytes_allocated += other.bytes_allocated;
+    reference_writes += other.reference_writes;
+    barrier_slow_paths += other.barrier_slow_paths;
+    reference_reads += other.reference_reads;
+  }
+};
+
+class Mutator {
+ public:
+  explicit Mutator(Heap& heap);
+  ~Mutator();
+  Mutator(const Mutator&) = delete;
+  Mutator& operator=(const Mutator&) = delete;
+
+  // Hot path: a bump in the mutator's buffer, no lock, no virtual call. The
+  // countdown implements --stress (a collection every N allocations); without
+  // --stress it starts at 2^64-1 and never reaches zero.
+  Object* allocate(ObjectShape shape) {
+    std::size_t bytes = shape.size_bytes();
+    std::byte* at = buffer_.cursor;
+    if (bytes <= static_cast<std::size_t>(buffer_.limit - at) &&
+        --stress_countdown_ != 0) [[likely]] {
+      buffer_.cursor = at + bytes;
+    } else {
+      at = allocate_slow(bytes);
+    }
+    ++counters_.objects_allocated;
+    counters_.bytes_allocated += bytes;
+    return Object::format(at, bytes, shape,
+                          allocation_mark_->load(std::memory_order_relaxed));
+  }
+
+  // Reads go through here so that a read barrier can be added without
+  // touching workloads.
+  Object* read(Object* object, std::size_t slot) {
+    ++counters_.reference_reads;
+    return object->load_slot(slot);
+  }
+
+  // Hot path: when no collector needs a barrier this is a load and a branch.
+  void write(Object* object, std::size_t slot, Object* value) {
+    ++counters_.reference_writes;
+    if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      write_slow(object, slot, value);
+      return;
+    }
+    object->store_slot(slot, value);
+  }
+
+  // An explicit safepoint poll, for loops that do not allocate.
+  void safepoint() {
+    if (stop_requested_->load(std::memory_order_acquire) ||
+        aborted_->load(std::memory_order_relaxed)) [[unlikely]] {
+      enter_safepoint();
+    }
+  }
+
+  Heap& heap() { return heap_; }
+  const MutatorCounters& counters() const { return counters_; }
+
+  // For collectors, with this mutator stopped (or from its own thread).
+  std::span<Object** const> roots() const { return roots_; }
+  AllocationBuffer& buffer() { return buffer_; }
+  MutatorState state() const { return state_; }
+
+ private:
+  friend class Root;
+  friend class SafepointCoordinator;
+  friend class ParkedScope;
+
+  std::byte* allocate_slow(std::size_t bytes);
+  void write_slow(Object* object, std::size_t slot, Object* value);
+  void enter_safepoint();
+
+  Heap& heap_;
+  AllocationBuffer buffer_;
+  std::uint64_t stress_countdown_;
+  const std::atomic<bool>* barrier_active_;
+  const std::atomic<bool>* stop_requested_;
+  const std::atomic<bool>* aborted_;
+  const std::atomic<std::uint8_t>* allocation_mark_;
+  std::vector<Object**> roots_;
+  MutatorCounters counters_;
+  MutatorState state_ = MutatorState::kRunning;  // guarded by the coordinator
+};
+
+// A precise root on the mutator's root stack. Roots nest strictly (LIFO), as
+// C++ scopes do; they cannot be copied or moved because the stack holds their
+// address.
+class Root {
+ public:
+  explicit Root(Mutator& mutator, Object* object = nullptr)
+      : mutator_(mutator), object_(object) {
+    mutator_.roots_.push_back(&object_);
+  }
+  ~Root() { mutator_.roots_.pop_back(); }
+  Root(const Root&) = delete;
+  Root& operator=(const Root&) = delete;
+
+  Object* get() const { return object_; }
+  void set(Object* object) { object_ = object; }
+  Root& operator=(Object* object) {
+    object_ = object;
+    return *this;
+  }
+
+ private:
+  Mutator& mutator_;
+  Object* object_;
+};
+
+// Marks a mutator as parked for a scope in which it blocks without touching
+// the heap (waiting on another thread, say), so it cannot stall a collection.
+class ParkedScope {
+ public:
+  explicit ParkedScope(Mutator& mutator);
+  ~ParkedScope();
+  ParkedScope(const ParkedScope&) = delete;
+  ParkedScope& operator=(const ParkedScope&) = delete;
+
+ private:
+  Mutator& mutator_;
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_MUTATOR_H_

@@ -1,0 +1,186 @@
+// The object model: every block in a gclab heap starts with a 16-byte header.
+//
+// A heap is *parseable*: walking from the start of an allocator's arena, each
+// block's first word gives its size, so every allocator can be walked block by
+// block (objects, free blocks and fillers alike). The verifier, the sweepers and
+// the compactor all rely on this.
+//
+//   word 0: granules (u32) | kind (u8) | mark (atomic u8) | age (u8) | flags (u8)
+//   word 1: num_refs (u16) | site (u16) | gc_word (atomic u32)
+//   then num_refs reference slots (Object*, 8 bytes each), then payload bytes.
+//
+// Sizes are counted in 8-byte granules, so an object may be up to 32 GiB and a
+// heap's blocks never need more than 32 bits. An 8-byte filler uses word 0 only;
+// that is what lets allocators split blocks at any granule.
+//
+// Reference slots are accessed atomically (relaxed) because a concurrent marker
+// may read a slot while a mutator writes it; on x86-64 a relaxed access is a
+// plain move. Slots are read and written through `Mutator` so that barriers see
+// every store; payload bytes are plain memory that belongs to the workload.
+#ifndef GCLAB_HEAP_OBJECT_H_
+#define GCLAB_HEAP_OBJECT_H_
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+namespace gclab {
+
+inline constexpr std::size_t kGranuleBytes = 8;
+inline constexpr std::size_t kHeaderBytes = 16;
+inline constexpr std::size_t kSlotBytes = sizeof(void*);
+inline constexpr std::size_t kMaxRefs = UINT16_MAX;
+
+constexpr std::size_t align_up(std::size_t bytes, std::size_t alignment) {
+  return (bytes + alignment - 1) & ~(alignment - 1);
+}
+
+// What a block is. Only `kObject` blocks are allocated objects; the others exist
+// so that the heap stays parseable.
+enum class BlockKind : std::uint8_t {
+  kObject = 1,
+  kFree = 2,    // a free block: word 1 holds the free-list link
+  kFiller = 3,  // dead space too small or too transient for a free list
+};
+
+// Mark values: collectors flip between two epochs so that marks never need
+// clearing; `kUnmarked` is what a new object gets unless allocated black.
+inline constexpr std::uint8_t kUnmarked = 0;
+
+// What a workload asks for: reference slots, payload bytes and the allocation
+// site the object is attributed to in census and leak reports.
+struct ObjectShape {
+  std::uint16_t site = 0;
+  std::uint16_t num_refs = 0;
+  std::uint32_t payload_bytes = 0;
+
+  constexpr std::size_t size_bytes() const {
+    return align_up(kHeaderBytes + num_refs * kSlotBytes + payload_bytes,
+                    kGranuleBytes);
+  }
+};
+
+class Object {
+ public:
+  Object(const Object&) = delete;
+  Object& operator=(const Object&) = delete;
+
+  std::size_t size_bytes() const { return granules_ * kGranuleBytes; }
+  BlockKind kind() const { return kind_; }
+  bool is_object() const { return kind_ == BlockKind::kObject; }
+  std::uint16_t num_refs() const { return num_refs_; }
+  std::uint16_t site() const { return site_; }
+  std::uint8_t age() const { return age_; }
+  std::size_t payload_bytes() const {
+    return size_bytes() - kHeaderBytes - num_refs_ * kSlotBytes;
+  }
+
+  std::byte* address() { return reinterpret_cast<std::byte*>(this); }
+  const std::byte* address() const {
+    return reinterpret_cast<const std::byte*>(this);
+  }
+  Object* next_block() {
+    return reinterpret_cast<Object*>(address() + size_bytes());
+  }
+
+  // Slot access for collectors. Mutators go through Mutator::read/write.
+  std::atomic_ref<Object*> slot(std::size_t index) {
+    return std::atomic_ref<Object*>(slots()[index]);
+  }
+  Object* load_slot(std::size_t index) {
+    return slot(index).load(std::memory_order_relaxed);
+  }
+  void store_slot(std::size_t index, Object* value) {
+    slot(index).store(value, std::memory_order_relaxed);
+  }
+  Object** slots() {
+    return reinterpret_cast<Object**>(address() + kHeaderBytes);
+  }
+
+  std::span<std::byte> payload() {
+    return {address() + kHeaderBytes + num_refs_ * kSlotBytes, payload_bytes()};
+  }
+  template <typename T>
+  T* payload_as() {
+    return reinterpret_cast<T*>(payload().data());
+  }
+
+  // Mark bits. `try_mark` is safe to race: exactly one marker wins.
+  std::uint8_t mark() const { return mark_.load(std::memory_order_relaxed); }
+  bool is_marked(std::uint8_t epoch) const { return mark() == epoch; }
+  bool try_mark(std::uint8_t epoch) {
+    if (mark_.load(std::memory_order_relaxed) == epoch) return false;
+    return mark_.exchange(epoch, std::memory_order_relaxed) != epoch;
+  }
+  void set_mark(std::uint8_t value) {
+    mark_.store(value, std::memory_order_relaxed);
+  }
+
+  void survive_collection() {
+    if (age_ < UINT8_MAX) ++age_;
+  }
+
+  // The collector's word: a forwarding address (in granules from the arena
+  // base) for compaction, a reference count for RC.
+  std::atomic<std::uint32_t>& gc_word() { return gc_word_; }
+
+  // Formats `bytes` at `at` as a fresh object; slots and payload are zeroed.
+  // Hot path: inlined into Mutator::allocate.
+  static Object* format(std::byte* at, std::size_t bytes, ObjectShape shape,
+                        std::uint8_t mark) {
+    auto* object = reinterpret_cast<Object*>(at);
+    object->granules_ = static_cast<std::uint32_t>(bytes / kGranuleBytes);
+    object->kind_ = BlockKind::kObject;
+    object->mark_.store(mark, std::memory_order_relaxed);
+    object->age_ = 0;
+    object->flags_ = 0;
+    object->num_refs_ = shape.num_refs;
+    object->site_ = shape.site;
+    object->gc_word_.store(0, std::memory_order_relaxed);
+    __builtin_memset(at + kHeaderBytes, 0, bytes - kHeaderBytes);
+    return object;
+  }
+
+  // Formats dead space so the heap stays parseable: a free block (with a link
+  // word) when there is room for one, a filler otherwise.
+  static void format_dead(std::byte* at, std::size_t bytes, BlockKind kind) {
+    auto* block = reinterpret_cast<Object*>(at);
+    block->granules_ = static_cast<std::uint32_t>(bytes / kGranuleBytes);
+    block->kind_ = kind;
+    block->mark_.store(kUnmarked, std::memory_order_relaxed);
+    block->age_ = 0;
+    block->flags_ = 0;
+  }
+  static void format_filler(std::byte* at, std::size_t bytes) {
+    format_dead(at, bytes, BlockKind::kFiller);
+  }
+
+  // Free blocks keep their free-list link in word 1.
+  Object*& free_link() { return *reinterpret_cast<Object**>(address() + 8); }
+
+ private:
+  Object() = default;
+
+  std::uint32_t granules_;
+  BlockKind kind_;
+  std::atomic<std::uint8_t> mark_;
+  std::uint8_t age_;
+  std::uint8_t flags_;
+  std::uint16_t num_refs_;
+  std::uint16_t site_;
+  std::atomic<std::uint32_t> gc_word_;
+};
+
+static_assert(sizeof(Object) == kHeaderBytes, "the header is two words");
+
+// Smallest block that can sit on a free list (header word + link word).
+inline constexpr std::size_t kMinFreeBlockBytes = 16;
+
+// Freed memory is filled with this byte in verify mode, so that a reachable
+// pointer into freed memory shows up as an insane header.
+inline constexpr std::byte kPoisonByte{0xDB};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_OBJECT_H_

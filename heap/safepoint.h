@@ -1,0 +1,62 @@
+// Safepoints and stop-the-world for any number of mutator threads.
+//
+// Each registered mutator is Running, AtSafepoint or Parked. A stop request
+// waits until no mutator is Running: running mutators notice the request at
+// their next poll (allocation slow path or explicit Mutator::safepoint) and
+// block; parked mutators (blocked in a queue, joining threads, exiting) are
+// already out of the way and cannot leave the parked state while the world is
+// stopped. So a collector that holds the world stopped may read every
+// mutator's roots and allocation buffer. Every state change happens under one
+// mutex, which also orders the mutators' writes before the collector's reads.
+//
+// Only one stop is in progress at a time: a second requester (another mutator
+// whose allocation failed at the same moment) simply blocks like any other
+// mutator and then retries its allocation.
+#ifndef GCLAB_HEAP_SAFEPOINT_H_
+#define GCLAB_HEAP_SAFEPOINT_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace gclab {
+
+class Mutator;
+
+enum class MutatorState { kRunning, kAtSafepoint, kParked };
+
+class SafepointCoordinator {
+ public:
+  void register_mutator(Mutator& mutator);
+  void deregister_mutator(Mutator& mutator);
+
+  // Mutator side: mutators poll this flag and call `block` when it is set.
+  const std::atomic<bool>& stop_requested() const { return stop_requested_; }
+  void block(Mutator& mutator);
+  void park(Mutator& mutator);
+  void unpark(Mutator& mutator);
+
+  // Collector side. Returns false (after waiting for the other stop to end)
+  // when another thread already holds or is acquiring the world.
+  bool begin_stop(Mutator* requester);
+  void end_stop(Mutator* requester);
+
+  // Valid only while the world is stopped.
+  std::span<Mutator* const> mutators() const { return mutators_; }
+
+ private:
+  void wait_for_resume(std::unique_lock<std::mutex>& lock);
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::atomic<bool> stop_requested_{false};
+  std::vector<Mutator*> mutators_;
+  std::size_t running_ = 0;
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HEAP_SAFEPOINT_H_

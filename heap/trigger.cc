@@ -1,0 +1,69 @@
+#include "heap/trigger.h"
+
+#include <cstdio>
+
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+class OnFailureTrigger final : public Trigger {
+ public:
+  bool should_collect(const Allocator&) override { return false; }
+  void after_collection(const AllocatorStats&) override {}
+  std::string spec() const override { return "on-failure"; }
+};
+
+class OccupancyTrigger final : public Trigger {
+ public:
+  explicit OccupancyTrigger(double fraction) : fraction_(fraction) {}
+
+  bool should_collect(const Allocator& allocator) override {
+    AllocatorStats s = allocator.stats();
+    return s.in_use_bytes >= threshold(s.heap_bytes);
+  }
+
+  // When the live data alone is above the threshold, collecting at the
+  // threshold would collect on every refill; wait instead until half of what
+  // remains free has been allocated.
+  void after_collection(const AllocatorStats& after) override {
+    std::size_t nominal = static_cast<std::size_t>(fraction_ * after.heap_bytes);
+    floor_ = after.in_use_bytes >= nominal
+                 ? after.in_use_bytes + after.free_bytes / 2
+                 : 0;
+  }
+
+  std::string spec() const override {
+    char text[32];
+    std::snprintf(text, sizeof text, "occupancy:%g", fraction_);
+    return text;
+  }
+
+ private:
+  std::size_t threshold(std::size_t heap_bytes) const {
+    std::size_t nominal = static_cast<std::size_t>(fraction_ * heap_bytes);
+    return nominal > floor_ ? nominal : floor_;
+  }
+
+  double fraction_;
+  std::size_t floor_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Trigger> parse_trigger(std::string_view spec) {
+  if (spec == "on-failure") return std::make_unique<OnFailureTrigger>();
+  constexpr std::string_view kOccupancy = "occupancy:";
+  if (spec.starts_with(kOccupancy)) {
+    std::string number(spec.substr(kOccupancy.size()));
+    char* end = nullptr;
+    double fraction = std::strtod(number.c_str(), &end);
+    if (!number.empty() && *end == '\0' && fraction > 0 && fraction <= 1) {
+      return std::make_unique<OccupancyTrigger>(fraction);
+    }
+  }
+  throw ConfigError("bad --trigger '" + std::string(spec) +
+                    "': expected on-failure or occupancy:F with 0 < F <= 1");
+}
+
+}  // namespace gclab

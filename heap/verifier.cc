@@ -1,0 +1,140 @@
+#include "heap/verifier.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <vector>
+
+#include "heap/heap.h"
+
+namespace gclab {
+namespace {
+
+std::string hex(const void* p) {
+  char text[24];
+  std::snprintf(text, sizeof text, "%p", p);
+  return text;
+}
+
+// One bit per granule of the arena.
+class GranuleBitmap {
+ public:
+  explicit GranuleBitmap(std::span<std::byte> arena)
+      : base_(arena.data()), bits_(arena.size() / kGranuleBytes) {}
+
+  bool covers(const void* p) const {
+    auto* b = static_cast<const std::byte*>(p);
+    return b >= base_ && b < base_ + bits_.size() * kGranuleBytes &&
+           (b - base_) % kGranuleBytes == 0;
+  }
+  bool test(const void* p) const { return bits_[index(p)]; }
+  void set(const void* p) { bits_[index(p)] = true; }
+
+ private:
+  std::size_t index(const void* p) const {
+    return (static_cast<const std::byte*>(p) - base_) / kGranuleBytes;
+  }
+  const std::byte* base_;
+  std::vector<bool> bits_;
+};
+
+class Walk {
+ public:
+  Walk(Heap& heap, std::optional<std::uint8_t> reachable_mark)
+      : heap_(heap),
+        reachable_mark_(reachable_mark),
+        allocated_(heap.allocator().arena()),
+        visited_(heap.allocator().arena()) {}
+
+  std::optional<std::string> run() {
+    std::span<std::byte> arena = heap_.allocator().arena();
+    heap_.allocator().for_each_object([&](Object* object) {
+      if (!error_ && object_error(object, arena)) {
+        error_ = "allocator walk found a bad header at " + hex(object) + ": " +
+                 *object_error(object, arena);
+      }
+      if (allocated_.covers(object)) allocated_.set(object);
+    });
+    if (error_) return error_;
+    heap_.for_each_root([&](Object** slot) {
+      if (!error_) visit(*slot, "root slot " + hex(slot));
+    });
+    while (!error_ && !stack_.empty()) {
+      Object* object = stack_.back();
+      stack_.pop_back();
+      for (std::size_t i = 0; i < object->num_refs() && !error_; ++i) {
+        Object* child = object->load_slot(i);
+        if (child != nullptr) visit(child, describe_slot(object, i));
+      }
+    }
+    return error_;
+  }
+
+  std::uint64_t objects_visited() const { return objects_visited_; }
+
+ private:
+  static std::optional<std::string> object_error(Object* object,
+                                                 std::span<std::byte> arena) {
+    if (object->kind() != BlockKind::kObject) return "not an object";
+    if (object->size_bytes() < kHeaderBytes) return "size below a header";
+    if (kHeaderBytes + object->num_refs() * kSlotBytes > object->size_bytes()) {
+      return "reference slots overrun the object";
+    }
+    if (object->address() + object->size_bytes() > arena.data() + arena.size()) {
+      return "object overruns the arena";
+    }
+    return std::nullopt;
+  }
+
+  std::string describe_slot(Object* object, std::size_t slot) {
+    return "slot " + std::to_string(slot) + " of object " + hex(object) +
+           " (site " + site_name(object->site()) + ")";
+  }
+
+  std::string site_name(std::uint16_t site) {
+    if (sites_.empty()) sites_ = heap_.site_names();
+    return site < sites_.size() ? sites_[site] : std::to_string(site);
+  }
+
+  void visit(Object* object, const std::string& where) {
+    if (object == nullptr) return;
+    if (!allocated_.covers(object) || !allocated_.test(object)) {
+      error_ = where + " points to " + hex(object) +
+               ", which is not an allocated object (freed, poisoned, interior "
+               "or outside the heap)";
+      return;
+    }
+    if (visited_.test(object)) return;
+    visited_.set(object);
+    ++objects_visited_;
+    if (reachable_mark_ && !object->is_marked(*reachable_mark_)) {
+      error_ = where + " points to " + hex(object) + " (site " +
+               site_name(object->site()) + "), which is reachable but was "
+               "not marked";
+      return;
+    }
+    stack_.push_back(object);
+  }
+
+  Heap& heap_;
+  std::optional<std::uint8_t> reachable_mark_;
+  GranuleBitmap allocated_;
+  GranuleBitmap visited_;
+  std::vector<Object*> stack_;
+  std::vector<std::string> sites_;
+  std::optional<std::string> error_;
+  std::uint64_t objects_visited_ = 0;
+};
+
+}  // namespace
+
+std::optional<std::string> HeapVerifier::check(
+    Heap& heap, std::optional<std::uint8_t> reachable_mark) {
+  Walk walk(heap, reachable_mark);
+  std::optional<std::string> error = walk.run();
+  ++stats_.heaps_verified;
+  if (reachable_mark) ++stats_.mark_checks;
+  stats_.objects_visited += walk.objects_visited();
+  return error;
+}
+
+}  // namespace gclab
