@@ -10,6 +10,10 @@ SweepResult Allocator::sweep(std::uint8_t, bool) {
   fatal("sweep called on an allocator that cannot sweep");
 }
 
+void Allocator::free_object(Object*, bool) {
+  fatal("free_object called on an allocator that cannot free objects");
+}
+
 void Allocator::reset_top(std::byte*) {
   fatal("reset_top called on a non-contiguous allocator");
 }

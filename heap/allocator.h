@@ -74,6 +74,10 @@ class Allocator {
   // when a mutator exits and, with the world stopped, before a collection.
   virtual void retire(AllocationBuffer& buffer) = 0;
 
+  // Frees one object (for reference counting), merging it with free
+  // neighbours. Only for allocators with `frees_objects`.
+  virtual void free_object(Object* object, bool poison);
+
   // Frees every object whose mark is not `live_mark` and ages the survivors.
   // Only for sweepable allocators; the world is stopped and buffers retired.
   // With `poison`, freed memory is overwritten with kPoisonByte.
@@ -88,6 +92,8 @@ class Allocator {
 
   virtual std::span<std::byte> arena() const = 0;
   virtual AllocatorStats stats() const = 0;
+  // stats().in_use_bytes, cheaply: the trigger asks on every slow path.
+  virtual std::size_t in_use_bytes() const = 0;
 
   // Why a request of `bytes` failed, for the heap-exhausted message.
   virtual std::string describe_failure(std::size_t bytes) const;

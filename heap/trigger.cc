@@ -19,8 +19,7 @@ class OccupancyTrigger final : public Trigger {
   explicit OccupancyTrigger(double fraction) : fraction_(fraction) {}
 
   bool should_collect(const Allocator& allocator) override {
-    AllocatorStats s = allocator.stats();
-    return s.in_use_bytes >= threshold(s.heap_bytes);
+    return allocator.in_use_bytes() >= threshold(allocator.arena().size());
   }
 
   // When the live data alone is above the threshold, collecting at the
