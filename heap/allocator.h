@@ -34,10 +34,10 @@ struct AllocationBuffer {
 
 // Static facts about an allocator, checked against a collector's needs.
 struct AllocatorCapabilities {
-  bool sweepable = false;    // reclaims dead objects in place (sweep)
-  bool contiguous = false;   // objects lie in address order from the arena
-                             // base and the allocator can restart at a new top
-                             // (what sliding compaction needs)
+  bool sweepable = false;   // reclaims dead objects in place (sweep)
+  bool contiguous = false;  // objects lie in address order from the arena
+                            // base and the allocator can restart at a new top
+                            // (what sliding compaction needs)
   bool frees_objects = false;  // can free one object at a time (for RC)
 };
 

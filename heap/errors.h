@@ -1,9 +1,9 @@
 // The two ways a run ends early on purpose.
 //
-// `ConfigError` is bad input (flags, sizes, impossible pairs, a heap too small):
-// it is caught once in main and becomes one line on stderr and exit code 2.
-// `HeapExhausted` is a ConfigError too: the heap the user chose cannot hold the
-// workload. A GC invariant violation is neither: it aborts loudly (see
+// `ConfigError` is bad input (flags, sizes, impossible pairs, a heap too
+// small): it is caught once in main and becomes one line on stderr and exit
+// code 2. `HeapExhausted` is a ConfigError too: the heap the user chose cannot
+// hold the workload. A GC invariant violation is neither: it aborts loudly (see
 // heap/fatal.h), because it is a bug in gclab, not in the input.
 #ifndef GCLAB_HEAP_ERRORS_H_
 #define GCLAB_HEAP_ERRORS_H_

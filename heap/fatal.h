@@ -1,4 +1,5 @@
-// Loud aborts for broken GC invariants: these are gclab bugs, never input errors.
+// Loud aborts for broken GC invariants: these are gclab bugs, never input
+// errors.
 #ifndef GCLAB_HEAP_FATAL_H_
 #define GCLAB_HEAP_FATAL_H_
 

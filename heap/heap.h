@@ -32,7 +32,7 @@ namespace gclab {
 struct HeapOptions {
   std::size_t heap_bytes = 64 << 20;
   int gc_threads = 1;
-  bool verify = false;           // verify the heap after every collection
+  bool verify = false;                // verify the heap after every collection
   std::uint64_t stress_interval = 0;  // collect every N allocations (0: off)
 };
 

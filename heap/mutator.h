@@ -34,8 +34,8 @@ class Heap;
 struct MutatorCounters {
   std::uint64_t objects_allocated = 0;
   std::uint64_t bytes_allocated = 0;
-  std::uint64_t reference_writes = 0;     // write barrier fast path entries
-  std::uint64_t barrier_slow_paths = 0;   // of which took the slow path
+  std::uint64_t reference_writes = 0;    // write barrier fast path entries
+  std::uint64_t barrier_slow_paths = 0;  // of which took the slow path
   std::uint64_t reference_reads = 0;
 
   void add(const MutatorCounters& other) {

@@ -2,16 +2,16 @@
 //
 // A heap is *parseable*: walking from the start of an allocator's arena, each
 // block's first word gives its size, so every allocator can be walked block by
-// block (objects, free blocks and fillers alike). The verifier, the sweepers and
-// the compactor all rely on this.
+// block (objects, free blocks and fillers alike). The verifier, the sweepers
+// and the compactor all rely on this.
 //
-//   word 0: granules (u32) | kind (u8) | mark (atomic u8) | age (u8) | flags (u8)
-//   word 1: num_refs (u16) | site (u16) | gc_word (atomic u32)
-//   then num_refs reference slots (Object*, 8 bytes each), then payload bytes.
+//   word 0: granules (u32) | kind (u8) | mark (atomic u8) | age (u8) | flags
+//   (u8) word 1: num_refs (u16) | site (u16) | gc_word (atomic u32) then
+//   num_refs reference slots (Object*, 8 bytes each), then payload bytes.
 //
 // Sizes are counted in 8-byte granules, so an object may be up to 32 GiB and a
-// heap's blocks never need more than 32 bits. An 8-byte filler uses word 0 only;
-// that is what lets allocators split blocks at any granule.
+// heap's blocks never need more than 32 bits. An 8-byte filler uses word 0
+// only; that is what lets allocators split blocks at any granule.
 //
 // Reference slots are accessed atomically (relaxed) because a concurrent marker
 // may read a slot while a mutator writes it; on x86-64 a relaxed access is a
@@ -36,8 +36,8 @@ constexpr std::size_t align_up(std::size_t bytes, std::size_t alignment) {
   return (bytes + alignment - 1) & ~(alignment - 1);
 }
 
-// What a block is. Only `kObject` blocks are allocated objects; the others exist
-// so that the heap stays parseable.
+// What a block is. Only `kObject` blocks are allocated objects; the others
+// exist so that the heap stays parseable.
 enum class BlockKind : std::uint8_t {
   kObject = 1,
   kFree = 2,    // a free block: word 1 holds the free-list link

@@ -76,10 +76,20 @@ std::uint64_t parse_size(std::string_view text, std::string_view what) {
   std::uint64_t unit = 1;
   if (!digits.empty()) {
     switch (digits.back()) {
-      case 'K': case 'k': unit = 1ull << 10; break;
-      case 'M': case 'm': unit = 1ull << 20; break;
-      case 'G': case 'g': unit = 1ull << 30; break;
-      default: break;
+      case 'K':
+      case 'k':
+        unit = 1ull << 10;
+        break;
+      case 'M':
+      case 'm':
+        unit = 1ull << 20;
+        break;
+      case 'G':
+      case 'g':
+        unit = 1ull << 30;
+        break;
+      default:
+        break;
     }
     if (unit != 1) digits.pop_back();
   }

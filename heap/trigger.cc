@@ -26,7 +26,8 @@ class OccupancyTrigger final : public Trigger {
   // threshold would collect on every refill; wait instead until half of what
   // remains free has been allocated.
   void after_collection(const AllocatorStats& after) override {
-    std::size_t nominal = static_cast<std::size_t>(fraction_ * after.heap_bytes);
+    std::size_t nominal =
+        static_cast<std::size_t>(fraction_ * after.heap_bytes);
     floor_ = after.in_use_bytes >= nominal
                  ? after.in_use_bytes + after.free_bytes / 2
                  : 0;

@@ -79,7 +79,8 @@ class Walk {
     if (kHeaderBytes + object->num_refs() * kSlotBytes > object->size_bytes()) {
       return "reference slots overrun the object";
     }
-    if (object->address() + object->size_bytes() > arena.data() + arena.size()) {
+    if (object->address() + object->size_bytes() >
+        arena.data() + arena.size()) {
       return "object overruns the arena";
     }
     return std::nullopt;
@@ -108,7 +109,8 @@ class Walk {
     ++objects_visited_;
     if (reachable_mark_ && !object->is_marked(*reachable_mark_)) {
       error_ = where + " points to " + hex(object) + " (site " +
-               site_name(object->site()) + "), which is reachable but was "
+               site_name(object->site()) +
+               "), which is reachable but was "
                "not marked";
       return;
     }

@@ -1,0 +1,48 @@
+// ParallelMarker: marks everything reachable from a set of roots, using up to
+// N threads of a TBB arena, with no lock per object.
+//
+// Each TBB task drains a private mark stack depth-first. An object is marked
+// (its header mark set to the cycle's epoch with an atomic exchange) before it
+// is pushed, so every object is pushed and scanned exactly once, whichever
+// thread wins the race. Load balance comes from work donation: every
+// kDonationInterval scanned objects, a task that holds more than one entry
+// hands the older half of its stack (the roots of the largest unexplored
+// subgraphs, for a depth-first traversal) to tbb::parallel_for_each's feeder,
+// where idle threads steal it. Marking ends when every task has drained.
+//
+// Invariant on return: every object reachable from the roots carries `epoch`.
+// The caller must keep the graph still (the world stopped) while marking.
+#ifndef GCLAB_COLLECTORS_PARALLEL_MARKER_H_
+#define GCLAB_COLLECTORS_PARALLEL_MARKER_H_
+
+#include <tbb/task_arena.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+
+#include "heap/object.h"
+
+namespace gclab {
+
+struct MarkResult {
+  std::size_t objects = 0;
+  std::size_t bytes = 0;
+};
+
+class ParallelMarker {
+ public:
+  explicit ParallelMarker(int threads);
+
+  MarkResult mark(std::span<Object* const> roots, std::uint8_t epoch);
+
+  int threads() const { return threads_; }
+
+ private:
+  int threads_;
+  tbb::task_arena arena_;
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_COLLECTORS_PARALLEL_MARKER_H_

@@ -1,0 +1,50 @@
+#include "collectors/registry.h"
+
+#include <string>
+#include <type_traits>
+
+#include "collectors/mark_sweep.h"
+#include "collectors/none_collector.h"
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+template <typename T>
+std::unique_ptr<Collector> make(Heap& heap, const ParamValues&) {
+  if constexpr (std::is_constructible_v<T, Heap&>) {
+    return std::make_unique<T>(heap);
+  } else {
+    return std::make_unique<T>();
+  }
+}
+
+const CollectorEntry kCollectors[] = {
+    {"none",
+     "never collects: the baseline for lower-bound overhead",
+     NoneCollector::kCapabilities,
+     {},
+     make<NoneCollector>},
+    {"mark-sweep",
+     "stop-the-world mark-sweep; parallel marking (--gc-threads), the "
+     "allocator sweeps",
+     MarkSweepCollector::kCapabilities,
+     {},
+     make<MarkSweepCollector>},
+};
+
+}  // namespace
+
+std::span<const CollectorEntry> collector_registry() { return kCollectors; }
+
+const CollectorEntry& find_collector(std::string_view name) {
+  std::string known;
+  for (const CollectorEntry& entry : kCollectors) {
+    if (entry.name == name) return entry;
+    known += (known.empty() ? "" : ", ") + std::string(entry.name);
+  }
+  throw ConfigError("unknown collector '" + std::string(name) +
+                    "' (known: " + known + ")");
+}
+
+}  // namespace gclab
