@@ -1,0 +1,125 @@
+#include "allocators/bump_allocator.h"
+
+#include <algorithm>
+#include <string>
+
+#include "heap/errors.h"
+#include "heap/fatal.h"
+
+namespace gclab {
+namespace {
+
+// A quarter of the smallest TLAB must still hold the smallest object.
+constexpr std::size_t kMinTlabBytes = 4 * kHeaderBytes;
+
+std::byte* granule_floor(std::byte* at, std::size_t bytes) {
+  return at + (bytes & ~(kGranuleBytes - 1));
+}
+
+}  // namespace
+
+BumpAllocator::BumpAllocator(std::size_t heap_bytes, std::size_t tlab_bytes)
+    : arena_(heap_bytes),
+      end_(granule_floor(arena_.begin(), arena_.size())),
+      tlab_bytes_(tlab_bytes),
+      top_(arena_.begin()),
+      high_water_(arena_.begin()) {
+  if (tlab_bytes % kGranuleBytes != 0 || tlab_bytes < kMinTlabBytes) {
+    throw ConfigError("bad parameter tlab=" + std::to_string(tlab_bytes) +
+                      ": expected a multiple of " +
+                      std::to_string(kGranuleBytes) + " bytes, at least " +
+                      std::to_string(kMinTlabBytes));
+  }
+}
+
+std::unique_ptr<Allocator> BumpAllocator::create(std::size_t heap_bytes,
+                                                 const ParamValues& params) {
+  return std::make_unique<BumpAllocator>(heap_bytes, params.get_size("tlab"));
+}
+
+std::span<std::byte> BumpAllocator::claim(std::size_t min_bytes,
+                                          std::size_t want_bytes) {
+  std::byte* top = top_.load(std::memory_order_relaxed);
+  std::size_t bytes;
+  do {
+    std::size_t available = end_ - top;
+    if (available < min_bytes) return {};
+    bytes = std::min(available, want_bytes);
+  } while (
+      !top_.compare_exchange_weak(top, top + bytes, std::memory_order_relaxed));
+  return {top, bytes};
+}
+
+std::byte* BumpAllocator::allocate_slow(AllocationBuffer& buffer,
+                                        std::size_t bytes) {
+  // A large object goes straight to the top and leaves the TLAB in use: its
+  // tail is still good for the small objects that follow.
+  if (bytes > tlab_bytes_ / 4) return claim(bytes, bytes).data();
+  retire(buffer);
+  std::span<std::byte> tlab = claim(bytes, tlab_bytes_);
+  if (tlab.empty()) return nullptr;
+  buffer.cursor = tlab.data() + bytes;
+  buffer.limit = tlab.data() + tlab.size();
+  return tlab.data();
+}
+
+void BumpAllocator::retire(AllocationBuffer& buffer) {
+  std::size_t tail = buffer.remaining();
+  if (tail >= kMinFreeBlockBytes) {
+    Object::format_dead(buffer.cursor, tail, BlockKind::kFree);
+    reinterpret_cast<Object*>(buffer.cursor)->free_link() = nullptr;
+  } else if (tail > 0) {
+    Object::format_filler(buffer.cursor, tail);
+  }
+  buffer = AllocationBuffer{};
+}
+
+void BumpAllocator::for_each_object(const std::function<void(Object*)>& visit) {
+  std::byte* top = top_.load(std::memory_order_acquire);
+  for (std::byte* at = arena_.begin(); at < top;) {
+    auto* block = reinterpret_cast<Object*>(at);
+    std::size_t size = block->size_bytes();
+    if (size == 0) fatal("bump allocator: zero-sized block in the arena walk");
+    // The size is read before the visit, which may move or overwrite the
+    // object (a sliding compactor does).
+    if (block->is_object()) visit(block);
+    at += size;
+  }
+}
+
+void BumpAllocator::reset_top(std::byte* new_top) {
+  if (new_top < arena_.begin() || new_top > end_ ||
+      (new_top - arena_.begin()) % kGranuleBytes != 0) {
+    fatal("bump allocator: reset_top outside the arena or off a granule");
+  }
+  std::byte* old_top = top_.exchange(new_top, std::memory_order_acq_rel);
+  std::byte* high = high_water_.load(std::memory_order_relaxed);
+  while (old_top > high && !high_water_.compare_exchange_weak(
+                               high, old_top, std::memory_order_relaxed)) {
+  }
+}
+
+std::span<std::byte> BumpAllocator::arena() const {
+  return {arena_.begin(), end_};
+}
+
+AllocatorStats BumpAllocator::stats() const {
+  std::byte* base = arena_.begin();
+  std::byte* top = top_.load(std::memory_order_relaxed);
+  std::byte* high = std::max(high_water_.load(std::memory_order_relaxed), top);
+  std::size_t free = end_ - top;
+  return AllocatorStats{
+      .heap_bytes = static_cast<std::size_t>(end_ - base),
+      .committed_bytes = static_cast<std::size_t>(high - base),
+      .in_use_bytes = static_cast<std::size_t>(top - base),
+      .free_bytes = free,
+      .largest_free_block = free,
+      .free_blocks = free > 0 ? 1u : 0u,
+  };
+}
+
+std::size_t BumpAllocator::in_use_bytes() const {
+  return top_.load(std::memory_order_relaxed) - arena_.begin();
+}
+
+}  // namespace gclab

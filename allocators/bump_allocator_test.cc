@@ -1,0 +1,241 @@
+#include "allocators/bump_allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "allocators/allocator_test_util.h"
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+using allocator_testing::allocate_from_threads;
+using allocator_testing::allocate_object;
+using allocator_testing::Block;
+using allocator_testing::walk_blocks;
+using allocator_testing::walk_objects;
+
+constexpr std::size_t kTlab = 1024;
+
+std::span<std::byte> allocated_part(BumpAllocator& allocator) {
+  return allocator.arena().first(allocator.in_use_bytes());
+}
+
+TEST(BumpAllocatorTest, RefillHandsOutOneTlab) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+
+  std::byte* at = allocator.allocate_slow(buffer, 32);
+
+  EXPECT_EQ(at, base) << "the first object starts the first TLAB";
+  EXPECT_EQ(buffer.cursor, base + 32) << "the buffer continues after it";
+  EXPECT_EQ(buffer.limit, base + kTlab) << "the buffer ends with the TLAB";
+  EXPECT_EQ(allocator.in_use_bytes(), kTlab);
+}
+
+TEST(BumpAllocatorTest, RefillRetiresTheBufferItIsGiven) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  allocate_object(allocator, buffer, 32);
+
+  std::byte* at = allocator.allocate_slow(buffer, 48);
+
+  EXPECT_EQ(at, base + kTlab) << "a refill starts a new TLAB";
+  EXPECT_EQ(buffer.limit, base + 2 * kTlab);
+  Object::format(at, 48, ObjectShape{.payload_bytes = 32}, kUnmarked);
+  allocator.retire(buffer);
+  std::vector<Block> expected = {
+      {base, BlockKind::kObject, 32},
+      {base + 32, BlockKind::kFree, kTlab - 32},
+      {base + kTlab, BlockKind::kObject, 48},
+      {base + kTlab + 48, BlockKind::kFree, kTlab - 48}};
+  EXPECT_EQ(walk_blocks(allocated_part(allocator)), expected)
+      << "both TLABs' tails are formatted as free blocks";
+}
+
+TEST(BumpAllocatorTest, LargeObjectGoesToTheTopAndKeepsTheTlab) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  allocate_object(allocator, buffer, 32);
+  AllocationBuffer before = buffer;
+
+  std::byte* at = allocator.allocate_slow(buffer, kTlab / 4 + 8);
+
+  EXPECT_EQ(at, base + kTlab) << "a large object is placed at the top";
+  EXPECT_EQ(buffer.cursor, before.cursor) << "the TLAB stays in use";
+  EXPECT_EQ(buffer.limit, before.limit);
+  EXPECT_EQ(allocator.in_use_bytes(), kTlab + kTlab / 4 + 8)
+      << "the top moved by the object's size only";
+}
+
+TEST(BumpAllocatorTest, LargerThanTlabObjectIsPlaced) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  AllocationBuffer buffer;
+
+  Object* object = allocate_object(allocator, buffer, 4 * kTlab);
+
+  ASSERT_NE(object, nullptr) << "an object larger than a TLAB still fits";
+  EXPECT_EQ(object->address(), allocator.arena().data());
+  EXPECT_EQ(buffer.remaining(), 0u) << "no TLAB was handed out";
+}
+
+TEST(BumpAllocatorTest, RetireFormatsTailAsFreeBlock) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  allocate_object(allocator, buffer, 40);
+
+  allocator.retire(buffer);
+
+  EXPECT_EQ(buffer.cursor, nullptr) << "a retired buffer is empty";
+  EXPECT_EQ(buffer.remaining(), 0u);
+  std::vector<Block> expected = {{base, BlockKind::kObject, 40},
+                                 {base + 40, BlockKind::kFree, kTlab - 40}};
+  EXPECT_EQ(walk_blocks(allocated_part(allocator)), expected);
+}
+
+TEST(BumpAllocatorTest, RetireFormatsEightByteTailAsFiller) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  std::size_t used = 0;
+  while (used + 256 <= kTlab - 8) {
+    allocate_object(allocator, buffer, 256);
+    used += 256;
+  }
+  allocate_object(allocator, buffer, kTlab - 8 - used);
+  ASSERT_EQ(buffer.remaining(), 8u);
+
+  allocator.retire(buffer);
+
+  std::vector<Block> blocks = walk_blocks(allocated_part(allocator));
+  ASSERT_FALSE(blocks.empty());
+  EXPECT_EQ(blocks.back(), (Block{base + kTlab - 8, BlockKind::kFiller, 8}))
+      << "an 8-byte tail cannot hold a free block's link and becomes a filler";
+}
+
+TEST(BumpAllocatorTest, RetireKeepsArenaParseable) {
+  BumpAllocator allocator(1 << 20, kTlab);
+  AllocationBuffer buffer;
+  std::vector<Object*> allocated;
+  constexpr std::size_t kSizes[] = {16, 24, 200, 512, 40, 1024, 2048, 32};
+  for (int i = 0; i < 500; ++i) {
+    allocated.push_back(allocate_object(allocator, buffer, kSizes[i % 8]));
+  }
+
+  allocator.retire(buffer);
+
+  // Large objects go to the top while small ones fill the TLAB below them.
+  std::sort(allocated.begin(), allocated.end());
+  EXPECT_EQ(walk_objects(allocator), allocated)
+      << "the walk visits exactly the allocated objects, in address order";
+}
+
+TEST(BumpAllocatorTest, ExhaustionReturnsNull) {
+  BumpAllocator allocator(4 * kTlab, kTlab);
+  AllocationBuffer buffer;
+  for (int i = 0; i < 4; ++i) {
+    ASSERT_NE(allocator.allocate_slow(buffer, 64), nullptr)
+        << "refill " << i << " fits in the arena";
+  }
+
+  EXPECT_EQ(allocator.allocate_slow(buffer, 64), nullptr)
+      << "a refill of a full arena fails";
+  EXPECT_EQ(allocator.allocate_slow(buffer, kTlab), nullptr)
+      << "a large object in a full arena fails";
+  EXPECT_EQ(allocator.stats().free_bytes, 0u);
+}
+
+TEST(BumpAllocatorTest, LastTlabTakesWhatRemains) {
+  BumpAllocator allocator(2 * kTlab + 512, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  allocator.allocate_slow(buffer, 64);
+  allocator.allocate_slow(buffer, 64);
+
+  std::byte* at = allocator.allocate_slow(buffer, 64);
+
+  EXPECT_EQ(at, base + 2 * kTlab);
+  EXPECT_EQ(buffer.limit, base + 2 * kTlab + 512)
+      << "a short last TLAB ends at the arena's end";
+}
+
+TEST(BumpAllocatorTest, LargeObjectBeyondRemainingSpaceFails) {
+  BumpAllocator allocator(2 * kTlab, kTlab);
+  AllocationBuffer buffer;
+  allocator.allocate_slow(buffer, 64);
+
+  EXPECT_EQ(allocator.allocate_slow(buffer, kTlab + 8), nullptr)
+      << "only one TLAB's worth is left";
+  EXPECT_NE(allocator.allocate_slow(buffer, kTlab), nullptr)
+      << "a failed request must not move the top";
+}
+
+TEST(BumpAllocatorTest, ResetTopRestartsAllocationAtTheNewTop) {
+  BumpAllocator allocator(64 << 10, kTlab);
+  std::byte* base = allocator.arena().data();
+  AllocationBuffer buffer;
+  Object* first = allocate_object(allocator, buffer, 64);
+  allocate_object(allocator, buffer, 2048);
+  allocate_object(allocator, buffer, 64);
+  allocator.retire(buffer);
+  std::size_t committed = allocator.stats().committed_bytes;
+
+  allocator.reset_top(base + 64);
+
+  EXPECT_EQ(walk_objects(allocator), std::vector<Object*>{first})
+      << "only what lies below the new top is walked";
+  EXPECT_EQ(allocator.in_use_bytes(), 64u);
+  EXPECT_EQ(allocator.stats().committed_bytes, committed)
+      << "committed is a high-water mark and survives the reset";
+  EXPECT_EQ(allocator.allocate_slow(buffer, 32), base + 64)
+      << "the next TLAB starts at the new top";
+}
+
+TEST(BumpAllocatorTest, StatsFollowTheTop) {
+  constexpr std::size_t kHeap = 8 * kTlab;
+  BumpAllocator allocator(kHeap, kTlab);
+  AllocationBuffer buffer;
+  allocate_object(allocator, buffer, 32);
+  allocator.allocate_slow(buffer, 512);
+
+  AllocatorStats stats = allocator.stats();
+
+  EXPECT_EQ(stats.heap_bytes, kHeap);
+  EXPECT_EQ(stats.in_use_bytes, kTlab + 512) << "one TLAB and a large object";
+  EXPECT_EQ(stats.committed_bytes, kTlab + 512);
+  EXPECT_EQ(stats.free_bytes, kHeap - kTlab - 512);
+  EXPECT_EQ(stats.largest_free_block, stats.free_bytes)
+      << "everything above the top is one block";
+  EXPECT_EQ(stats.free_blocks, 1u);
+  EXPECT_EQ(allocator.in_use_bytes(), stats.in_use_bytes);
+}
+
+TEST(BumpAllocatorTest, TwoThreadsGetDisjointObjects) {
+  BumpAllocator allocator(16 << 20, kTlab);
+  constexpr int kObjectsPerThread = 10000;
+
+  auto ranges = allocate_from_threads(allocator, 2, kObjectsPerThread);
+
+  ASSERT_EQ(ranges.size(), 2u * kObjectsPerThread)
+      << "every allocation succeeded";
+  for (std::size_t i = 1; i < ranges.size(); ++i) {
+    ASSERT_LE(ranges[i - 1].start + ranges[i - 1].bytes, ranges[i].start)
+        << "object " << i - 1 << " overlaps the next one";
+  }
+  EXPECT_EQ(walk_objects(allocator).size(), ranges.size())
+      << "after both threads retired, the walk finds every object";
+}
+
+TEST(BumpAllocatorTest, TlabThatIsNotAGranuleMultipleIsAConfigError) {
+  EXPECT_THROW(BumpAllocator(1 << 20, 1001), ConfigError);
+  EXPECT_THROW(BumpAllocator(1 << 20, 8), ConfigError);
+}
+
+}  // namespace
+}  // namespace gclab

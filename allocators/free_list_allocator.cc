@@ -1,0 +1,392 @@
+#include "allocators/free_list_allocator.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include "heap/errors.h"
+#include "heap/fatal.h"
+
+namespace gclab {
+namespace {
+
+// A quarter of the smallest chunk must still hold the smallest object.
+constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
+// A block's size is a 32-bit granule count, and the initial block spans the
+// whole arena.
+constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
+
+void poison_range(std::byte* start, std::size_t bytes) {
+  std::memset(start, std::to_integer<int>(kPoisonByte), bytes);
+}
+
+}  // namespace
+
+FitPolicy parse_fit_policy(std::string_view name) {
+  if (name == "first") return FitPolicy::kFirst;
+  if (name == "next") return FitPolicy::kNext;
+  if (name == "best") return FitPolicy::kBest;
+  throw ConfigError("bad parameter fit='" + std::string(name) +
+                    "': expected one of first|next|best");
+}
+
+FreeListAllocator::FreeListAllocator(std::size_t heap_bytes, FitPolicy fit,
+                                     std::size_t chunk_bytes)
+    : arena_(heap_bytes),
+      end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
+      fit_(fit),
+      chunk_bytes_(chunk_bytes),
+      high_water_(arena_.begin()) {
+  if (chunk_bytes % kGranuleBytes != 0 || chunk_bytes < kMinChunkBytes) {
+    throw ConfigError("bad parameter chunk=" + std::to_string(chunk_bytes) +
+                      ": expected a multiple of " +
+                      std::to_string(kGranuleBytes) + " bytes, at least " +
+                      std::to_string(kMinChunkBytes));
+  }
+  std::size_t usable = end_ - arena_.begin();
+  if (usable < kMinFreeBlockBytes || usable > kMaxHeapBytes) {
+    throw ConfigError("free-list allocator: heap of " +
+                      std::to_string(heap_bytes) + " bytes must be between " +
+                      std::to_string(kMinFreeBlockBytes) + " and " +
+                      std::to_string(kMaxHeapBytes) + " bytes");
+  }
+  std::lock_guard lock(mutex_);
+  reset_list_locked(arena_.begin());
+}
+
+std::unique_ptr<Allocator> FreeListAllocator::create(
+    std::size_t heap_bytes, const ParamValues& params) {
+  return std::make_unique<FreeListAllocator>(
+      heap_bytes, parse_fit_policy(params.get_string("fit")),
+      params.get_size("chunk"));
+}
+
+FreeListAllocator::Fit FreeListAllocator::find_locked(std::size_t bytes) const {
+  switch (fit_) {
+    case FitPolicy::kFirst:
+      return find_first_locked(bytes);
+    case FitPolicy::kNext:
+      return find_next_locked(bytes);
+    case FitPolicy::kBest:
+      return find_best_locked(bytes);
+  }
+  fatal("free-list allocator: unknown fit policy");
+}
+
+FreeListAllocator::Fit FreeListAllocator::find_first_locked(
+    std::size_t bytes) const {
+  Object* prev = nullptr;
+  for (Object* block = head_; block != nullptr;
+       prev = block, block = block->free_link()) {
+    if (block->size_bytes() >= bytes) return {prev, block};
+  }
+  return {};
+}
+
+// Resumes at the rover, runs to the end of the list, then wraps around to the
+// head and stops where it started.
+FreeListAllocator::Fit FreeListAllocator::find_next_locked(
+    std::size_t bytes) const {
+  Object* prev = rover_prev_;
+  for (Object* block = rover_; block != nullptr;
+       prev = block, block = block->free_link()) {
+    if (block->size_bytes() >= bytes) return {prev, block};
+  }
+  prev = nullptr;
+  for (Object* block = head_; block != rover_;
+       prev = block, block = block->free_link()) {
+    if (block->size_bytes() >= bytes) return {prev, block};
+  }
+  return {};
+}
+
+// The smallest block that fits; among equals, the lowest-addressed.
+FreeListAllocator::Fit FreeListAllocator::find_best_locked(
+    std::size_t bytes) const {
+  Fit best;
+  Object* prev = nullptr;
+  for (Object* block = head_; block != nullptr;
+       prev = block, block = block->free_link()) {
+    std::size_t size = block->size_bytes();
+    if (size < bytes) continue;
+    if (best.block == nullptr || size < best.block->size_bytes()) {
+      best = {prev, block};
+      if (size == bytes) break;
+    }
+  }
+  return best;
+}
+
+std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
+                                            bool round_up) {
+  std::byte* start = fit.block->address();
+  std::size_t size = fit.block->size_bytes();
+  std::size_t rest = size - bytes;
+  Object* replacement = fit.block->free_link();
+  std::size_t taken = bytes;
+  if (rest >= kMinFreeBlockBytes) {
+    Object::format_dead(start + bytes, rest, BlockKind::kFree);
+    auto* remainder = reinterpret_cast<Object*>(start + bytes);
+    remainder->free_link() = replacement;
+    replacement = remainder;
+    free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) - bytes,
+                      std::memory_order_relaxed);
+  } else {
+    // Too little is left for a free block: the buffer takes it all, or an
+    // exactly placed object leaves a filler behind it.
+    if (round_up) {
+      taken = size;
+    } else if (rest > 0) {
+      Object::format_filler(start + bytes, rest);
+    }
+    --free_blocks_;
+    free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) - size,
+                      std::memory_order_relaxed);
+  }
+  link_to_locked(fit.prev) = replacement;
+  set_rover_locked(fit.prev, replacement);
+  std::byte* handed_out_end =
+      start + (rest >= kMinFreeBlockBytes ? bytes : size);
+  high_water_ = std::max(high_water_, handed_out_end);
+  return taken;
+}
+
+std::byte* FreeListAllocator::allocate_slow(AllocationBuffer& buffer,
+                                            std::size_t bytes) {
+  std::lock_guard lock(mutex_);
+  if (bytes > chunk_bytes_ / 4) {
+    Fit fit = find_locked(bytes);
+    if (fit.block == nullptr) return nullptr;
+    carve_locked(fit, bytes, /*round_up=*/false);
+    return fit.block->address();
+  }
+  retire_locked(buffer);
+  Fit fit = find_locked(chunk_bytes_);
+  if (fit.block == nullptr) fit = find_locked(bytes);
+  if (fit.block == nullptr) return nullptr;
+  std::byte* start = fit.block->address();
+  std::size_t taken = carve_locked(
+      fit, std::min(fit.block->size_bytes(), chunk_bytes_), /*round_up=*/true);
+  buffer.cursor = start + bytes;
+  buffer.limit = start + taken;
+  return start;
+}
+
+void FreeListAllocator::retire(AllocationBuffer& buffer) {
+  std::lock_guard lock(mutex_);
+  retire_locked(buffer);
+}
+
+void FreeListAllocator::retire_locked(AllocationBuffer& buffer) {
+  std::size_t tail = buffer.remaining();
+  if (tail >= kMinFreeBlockBytes) {
+    insert_locked(buffer.cursor, tail, /*poison=*/false);
+  } else if (tail > 0) {
+    Object::format_filler(buffer.cursor, tail);
+  }
+  buffer = AllocationBuffer{};
+}
+
+void FreeListAllocator::free_object(Object* object, bool poison) {
+  if (!object->is_object()) {
+    fatal("free-list allocator: free_object on a block that is not an object");
+  }
+  std::lock_guard lock(mutex_);
+  insert_locked(object->address(), object->size_bytes(), poison);
+}
+
+void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
+                                      bool poison) {
+  Object* prev = nullptr;
+  Object* next = head_;
+  while (next != nullptr && next->address() < start) {
+    prev = next;
+    next = next->free_link();
+  }
+  std::byte* prev_end =
+      prev != nullptr ? prev->address() + prev->size_bytes() : nullptr;
+  if ((prev != nullptr && prev_end > start) ||
+      (next != nullptr && start + bytes > next->address())) {
+    fatal("free-list allocator: freeing memory that is already free");
+  }
+  bool merge_prev = prev != nullptr && prev_end == start;
+  bool merge_next = next != nullptr && start + bytes == next->address();
+
+  // The header and link word of a block that stays a block are rewritten
+  // below; everything else freed here is poisoned, including the headers of
+  // blocks that disappear into a neighbour.
+  if (poison) {
+    std::size_t kept = merge_prev ? 0 : kMinFreeBlockBytes;
+    poison_range(start + kept, bytes - kept);
+  }
+  Object* after = next;
+  std::size_t next_bytes = 0;
+  if (merge_next) {
+    after = next->free_link();
+    next_bytes = next->size_bytes();
+    if (poison) poison_range(next->address(), kMinFreeBlockBytes);
+  }
+  free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) + bytes,
+                    std::memory_order_relaxed);
+
+  if (merge_prev) {
+    Object::format_dead(prev->address(),
+                        prev_end - prev->address() + bytes + next_bytes,
+                        BlockKind::kFree);
+    prev->free_link() = after;
+    if (merge_next) {
+      --free_blocks_;
+      // `next` is gone; next fit resumes after the block that swallowed it.
+      if (rover_ == next || rover_prev_ == next) set_rover_locked(prev, after);
+    }
+    return;
+  }
+  Object::format_dead(start, bytes + next_bytes, BlockKind::kFree);
+  auto* block = reinterpret_cast<Object*>(start);
+  block->free_link() = after;
+  link_to_locked(prev) = block;
+  if (merge_next) {
+    // `block` takes `next`'s place on the list.
+    if (rover_ == next) rover_ = block;
+    if (rover_prev_ == next) rover_prev_ = block;
+  } else {
+    ++free_blocks_;
+    if (rover_ != nullptr && rover_ == next) rover_prev_ = block;
+  }
+}
+
+SweepResult FreeListAllocator::sweep(std::uint8_t live_mark, bool poison) {
+  std::lock_guard lock(mutex_);
+  SweepResult result;
+  Object* new_head = nullptr;
+  Object* new_tail = nullptr;
+  std::size_t blocks = 0;
+  std::size_t free = 0;
+  std::byte* run_start = nullptr;
+
+  // A maximal run of dead space becomes one block, appended in address order.
+  auto close_run = [&](std::byte* run_end) {
+    if (run_start == nullptr) return;
+    std::size_t bytes = run_end - run_start;
+    if (bytes < kMinFreeBlockBytes) {
+      Object::format_filler(run_start, bytes);
+    } else {
+      Object::format_dead(run_start, bytes, BlockKind::kFree);
+      auto* block = reinterpret_cast<Object*>(run_start);
+      block->free_link() = nullptr;
+      (new_tail != nullptr ? new_tail->free_link() : new_head) = block;
+      new_tail = block;
+      ++blocks;
+      free += bytes;
+    }
+    run_start = nullptr;
+  };
+
+  for (std::byte* at = arena_.begin(); at < end_;) {
+    auto* block = reinterpret_cast<Object*>(at);
+    std::size_t size = block->size_bytes();
+    if (size == 0) fatal("free-list allocator: zero-sized block in the sweep");
+    bool is_object = block->is_object();
+    if (is_object && block->mark() == live_mark) {
+      close_run(at);
+      block->survive_collection();
+      ++result.live_objects;
+      result.live_bytes += size;
+    } else {
+      if (is_object) {
+        ++result.freed_objects;
+        result.freed_bytes += size;
+      }
+      // Only memory that held an object, or a header that is about to
+      // vanish inside a run, is poisoned: the bodies of old free blocks may
+      // lie above the committed high-water mark, never touched, and writing
+      // them would fault in the whole heap.
+      if (poison) {
+        std::size_t kept = run_start == nullptr ? kMinFreeBlockBytes : 0;
+        std::size_t end = is_object ? size : std::min(size, kMinFreeBlockBytes);
+        if (end > kept) poison_range(at + kept, end - kept);
+      }
+      if (run_start == nullptr) run_start = at;
+    }
+    at += size;
+  }
+  close_run(end_);
+
+  head_ = new_head;
+  free_blocks_ = blocks;
+  free_bytes_.store(free, std::memory_order_relaxed);
+  set_rover_locked(nullptr, nullptr);
+  return result;
+}
+
+void FreeListAllocator::for_each_object(
+    const std::function<void(Object*)>& visit) {
+  for (std::byte* at = arena_.begin(); at < end_;) {
+    auto* block = reinterpret_cast<Object*>(at);
+    std::size_t size = block->size_bytes();
+    if (size == 0) fatal("free-list allocator: zero-sized block in the walk");
+    // The size is read before the visit, which may move or overwrite the
+    // object (a sliding compactor does).
+    if (block->is_object()) visit(block);
+    at += size;
+  }
+}
+
+void FreeListAllocator::reset_top(std::byte* new_top) {
+  if (new_top < arena_.begin() || new_top > end_ ||
+      (new_top - arena_.begin()) % kGranuleBytes != 0) {
+    fatal("free-list allocator: reset_top outside the arena or off a granule");
+  }
+  std::lock_guard lock(mutex_);
+  reset_list_locked(new_top);
+}
+
+void FreeListAllocator::reset_list_locked(std::byte* start) {
+  head_ = nullptr;
+  free_blocks_ = 0;
+  std::size_t bytes = end_ - start;
+  if (bytes >= kMinFreeBlockBytes) {
+    Object::format_dead(start, bytes, BlockKind::kFree);
+    head_ = reinterpret_cast<Object*>(start);
+    head_->free_link() = nullptr;
+    free_blocks_ = 1;
+  } else if (bytes > 0) {
+    Object::format_filler(start, bytes);
+  }
+  free_bytes_.store(head_ != nullptr ? bytes : 0, std::memory_order_relaxed);
+  set_rover_locked(nullptr, nullptr);
+}
+
+void FreeListAllocator::set_rover_locked(Object* prev, Object* block) {
+  rover_ = block;
+  rover_prev_ = block != nullptr ? prev : nullptr;
+}
+
+std::span<std::byte> FreeListAllocator::arena() const {
+  return {arena_.begin(), end_};
+}
+
+AllocatorStats FreeListAllocator::stats() const {
+  std::lock_guard lock(mutex_);
+  std::size_t largest = 0;
+  for (Object* block = head_; block != nullptr; block = block->free_link()) {
+    largest = std::max(largest, block->size_bytes());
+  }
+  std::size_t heap = end_ - arena_.begin();
+  std::size_t free = free_bytes_.load(std::memory_order_relaxed);
+  return AllocatorStats{
+      .heap_bytes = heap,
+      .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
+      .in_use_bytes = heap - free,
+      .free_bytes = free,
+      .largest_free_block = largest,
+      .free_blocks = free_blocks_,
+  };
+}
+
+std::size_t FreeListAllocator::in_use_bytes() const {
+  return (end_ - arena_.begin()) - free_bytes_.load(std::memory_order_relaxed);
+}
+
+}  // namespace gclab

@@ -1,0 +1,42 @@
+#include "allocators/registry.h"
+
+#include <string>
+
+#include "allocators/bump_allocator.h"
+#include "allocators/free_list_allocator.h"
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+const AllocatorEntry kAllocators[] = {
+    {"bump",
+     "contiguous arena, bump pointer with per-mutator TLABs; reclaims "
+     "only by compaction",
+     BumpAllocator::kCapabilities, BumpAllocator::kParams,
+     &BumpAllocator::create},
+    {"free-list",
+     "contiguous arena, address-ordered free list with "
+     "first/next/best fit and coalescing",
+     FreeListAllocator::kCapabilities, FreeListAllocator::kParams,
+     &FreeListAllocator::create},
+};
+
+}  // namespace
+
+std::span<const AllocatorEntry> allocator_registry() { return kAllocators; }
+
+const AllocatorEntry& find_allocator(std::string_view name) {
+  for (const AllocatorEntry& entry : kAllocators) {
+    if (entry.name == name) return entry;
+  }
+  std::string known;
+  for (const AllocatorEntry& entry : kAllocators) {
+    if (!known.empty()) known += ", ";
+    known += entry.name;
+  }
+  throw ConfigError("unknown allocator '" + std::string(name) +
+                    "' (known: " + known + ")");
+}
+
+}  // namespace gclab
