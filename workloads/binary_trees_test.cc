@@ -6,11 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "allocators/bump_allocator.h"
-#include "collectors/none_collector.h"
 #include "heap/errors.h"
 #include "heap/heap.h"
-#include "heap/trigger.h"
+#include "testing/test_heap.h"
 #include "workloads/registry.h"
 
 namespace gclab {
@@ -18,12 +16,18 @@ namespace {
 
 constexpr std::size_t kHeapBytes = 64 << 20;
 
+// Bump allocation and no collection: every object the workload ever
+// allocated is still in the heap afterwards, in allocation order.
 std::unique_ptr<Heap> make_heap() {
-  return std::make_unique<Heap>(
-      HeapOptions{.heap_bytes = kHeapBytes},
-      std::make_unique<BumpAllocator>(kHeapBytes, 32 << 10),
-      parse_trigger("on-failure"),
-      [](Heap&) { return std::make_unique<NoneCollector>(); });
+  return testing::make_heap("none", "bump", {.heap_bytes = kHeapBytes});
+}
+
+// A collection every few hundred allocations, each verified: a workload that
+// forgot a Root loses a live object here.
+std::unique_ptr<Heap> make_stressed_heap() {
+  return testing::make_heap(
+      "mark-sweep", "free-list",
+      {.heap_bytes = 4 << 20, .verify = true, .stress_interval = 300});
 }
 
 WorkloadReport run_binary_trees(Heap& heap, int max_depth) {
@@ -64,6 +68,14 @@ TEST(BinaryTreesTest, TagsEveryNodeWithTheNodeSite) {
     ++nodes;
   });
   EXPECT_EQ(nodes, 4095 + 31744 + 32512 + 32704 + 32752 + 2047);
+}
+
+TEST(BinaryTreesTest, SurvivesStressedCollectionsWithVerification) {
+  auto heap = make_stressed_heap();
+  WorkloadReport report = run_binary_trees(*heap, 8);
+  EXPECT_EQ(report.checks_passed, 5u);
+  EXPECT_GT(heap->events().cycles().size(), 10u)
+      << "--stress 300 should have collected many times";
 }
 
 class BinaryTreesCheckTest : public ::testing::Test {

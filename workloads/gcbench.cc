@@ -15,43 +15,27 @@ constexpr std::int64_t kMaxArraySize = UINT32_MAX / sizeof(double);
 // Loops that do not allocate poll a safepoint this often.
 constexpr std::int64_t kSafepointInterval = 4096;
 
-// SplitMix64 (Steele, Lea and Flood 2014): a small, fast generator whose
-// output is the same on every platform, unlike std:: distributions.
-std::uint64_t splitmix64_next(std::uint64_t& state) {
-  state += 0x9e3779b97f4a7c15ULL;
-  std::uint64_t z = state;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
-
+// SplitMix64's finalizer (Steele, Lea and Flood 2014): a 64-bit mixing
+// function whose output is the same on every platform.
 std::uint64_t mix(std::uint64_t z) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
   return z ^ (z >> 31);
 }
 
-// Node count and an order-sensitive checksum of a tree, in pre-order.
-struct TreeTally {
-  std::int64_t nodes = 0;
-  std::uint64_t checksum = 0;
+// SplitMix64 itself: a small generator that, unlike the std::
+// distributions, gives the same sequence on every platform.
+std::uint64_t splitmix64_next(std::uint64_t& state) {
+  state += 0x9e3779b97f4a7c15ULL;
+  return mix(state);
+}
 
-  void visit(std::int32_t i, std::int32_t j) {
-    ++nodes;
-    std::uint64_t node = (std::uint64_t{static_cast<std::uint32_t>(i)} << 32) |
-                         static_cast<std::uint32_t>(j);
-    checksum = mix(checksum ^ node);
-  }
-};
-
-// What an intact tree of `depth` would tally, from heap-order arithmetic
-// alone (no heap involved).
-void tally_ideal_tree(int depth, int level, std::int64_t index,
-                      TreeTally& tally) {
+void tally_intact_tree(int depth, int level, std::int64_t index,
+                       GcbenchTreeTally& tally) {
   tally.visit(depth - level, static_cast<std::int32_t>(index));
   if (level == depth) return;
-  tally_ideal_tree(depth, level + 1, 2 * index, tally);
-  tally_ideal_tree(depth, level + 1, 2 * index + 1, tally);
+  tally_intact_tree(depth, level + 1, 2 * index, tally);
+  tally_intact_tree(depth, level + 1, 2 * index + 1, tally);
 }
 
 void require_range(std::string_view name, std::int64_t value, std::int64_t low,
@@ -68,6 +52,39 @@ double expected_element(std::int64_t index) {
 }
 
 }  // namespace
+
+void GcbenchTreeTally::visit(std::int32_t i, std::int32_t j) {
+  ++nodes;
+  std::uint64_t node = (std::uint64_t{static_cast<std::uint32_t>(i)} << 32) |
+                       static_cast<std::uint32_t>(j);
+  checksum = mix(checksum ^ node);
+}
+
+GcbenchTreeTally gcbench_intact_tree_tally(int depth) {
+  GcbenchTreeTally tally;
+  tally_intact_tree(depth, 0, 1, tally);
+  return tally;
+}
+
+GcbenchParams gcbench_params(const ParamValues& values) {
+  GcbenchParams params{.stretch_depth = values.get_int("stretch-depth"),
+                       .long_lived_depth = values.get_int("long-lived-depth"),
+                       .array_size = values.get_int("array-size"),
+                       .min_depth = values.get_int("min-depth"),
+                       .max_depth = values.get_int("max-depth"),
+                       .holes = values.get_int("holes")};
+  require_range("stretch-depth", params.stretch_depth, 0, kGcbenchMaxDepth);
+  require_range("long-lived-depth", params.long_lived_depth, 0,
+                kGcbenchMaxDepth);
+  require_range("min-depth", params.min_depth, 0, kGcbenchMaxDepth);
+  require_range("max-depth", params.max_depth, params.min_depth,
+                kGcbenchMaxDepth);
+  require_range("array-size", params.array_size, 1, kMaxArraySize);
+  if (params.holes != 0) {
+    require_range("holes", params.holes, kMinHoleBytes, kMaxHoleBytes);
+  }
+  return params;
+}
 
 std::int64_t gcbench_tree_size(int depth) {
   return (std::int64_t{1} << (depth + 1)) - 1;
@@ -169,9 +186,7 @@ Object* GcbenchTrees::make_array(std::int64_t size) {
 std::uint64_t GcbenchTrees::expected_checksum(int depth) {
   std::optional<std::uint64_t>& cached = expected_checksums_[depth];
   if (!cached) {
-    TreeTally ideal;
-    tally_ideal_tree(depth, 0, 1, ideal);
-    cached = ideal.checksum;
+    cached = gcbench_intact_tree_tally(depth).checksum;
   }
   return *cached;
 }
@@ -183,7 +198,7 @@ namespace {
 // below `depth`, so a corrupted tree (even a cyclic one) cannot run it away.
 void tally_tree(Mutator& mutator, Root& node, int level, int depth,
                 std::uint16_t node_site, std::string_view what,
-                TreeTally& tally) {
+                GcbenchTreeTally& tally) {
   mutator.safepoint();
   Object* object = node.get();
   if (object->site() != node_site || object->num_refs() != 2 ||
@@ -219,7 +234,7 @@ void GcbenchTrees::check_tree(Object* tree, int depth, std::string_view what) {
                               std::to_string(depth));
   }
   Root root(mutator_, tree);
-  TreeTally tally;
+  GcbenchTreeTally tally;
   tally_tree(mutator_, root, 0, depth, sites_.tree_node, what, tally);
   std::int64_t expected_nodes = gcbench_tree_size(depth);
   if (tally.nodes != expected_nodes) {
@@ -269,27 +284,10 @@ void GcbenchTrees::check_array(Object* array, std::int64_t size) {
   }
 }
 
-GcbenchWorkload::GcbenchWorkload(GcbenchParams params) : params_(params) {
-  require_range("stretch-depth", params.stretch_depth, 0, kGcbenchMaxDepth);
-  require_range("long-lived-depth", params.long_lived_depth, 0,
-                kGcbenchMaxDepth);
-  require_range("min-depth", params.min_depth, 0, kGcbenchMaxDepth);
-  require_range("max-depth", params.max_depth, params.min_depth,
-                kGcbenchMaxDepth);
-  require_range("array-size", params.array_size, 1, kMaxArraySize);
-  if (params.holes != 0) {
-    require_range("holes", params.holes, kMinHoleBytes, kMaxHoleBytes);
-  }
-}
+GcbenchWorkload::GcbenchWorkload(GcbenchParams params) : params_(params) {}
 
 std::unique_ptr<Workload> GcbenchWorkload::make(const ParamValues& params) {
-  return std::make_unique<GcbenchWorkload>(
-      GcbenchParams{.stretch_depth = params.get_int("stretch-depth"),
-                    .long_lived_depth = params.get_int("long-lived-depth"),
-                    .array_size = params.get_int("array-size"),
-                    .min_depth = params.get_int("min-depth"),
-                    .max_depth = params.get_int("max-depth"),
-                    .holes = params.get_int("holes")});
+  return std::make_unique<GcbenchWorkload>(gcbench_params(params));
 }
 
 WorkloadReport GcbenchWorkload::run(Mutator& mutator, std::uint64_t seed) {

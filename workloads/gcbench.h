@@ -71,10 +71,26 @@ struct GcbenchParams {
 // The deepest tree GCBench accepts: its heap-order indices fill an int32.
 inline constexpr int kGcbenchMaxDepth = 30;
 
+// Reads the parameters and checks they are ones GCBench can run with;
+// throws ConfigError naming the first that is not.
+GcbenchParams gcbench_params(const ParamValues& values);
+
 // Nodes of a tree of depth d (a single node has depth 0).
 std::int64_t gcbench_tree_size(int depth);
 // How many temporary trees of depth d GCBench builds each way.
 std::int64_t gcbench_num_iters(int stretch_depth, int depth);
+
+// A tree's node count and an order-sensitive checksum of its (i, j)
+// payloads, folded node by node in pre-order (left before right).
+struct GcbenchTreeTally {
+  std::int64_t nodes = 0;
+  std::uint64_t checksum = 0;
+
+  void visit(std::int32_t i, std::int32_t j);
+};
+
+// What an intact tree of `depth` tallies, from heap-order arithmetic alone.
+GcbenchTreeTally gcbench_intact_tree_tally(int depth);
 
 // The payload sizes of hole objects: a bounded Pareto law (shape 1) between
 // 8 and `max_bytes` (>= 8), from a generator seeded with `seed`, so the same
@@ -141,7 +157,7 @@ class GcbenchTrees {
 
 class GcbenchWorkload final : public Workload {
  public:
-  // Throws ConfigError for parameters GCBench cannot run with.
+  // `params` as gcbench_params returns them.
   explicit GcbenchWorkload(GcbenchParams params);
   static std::unique_ptr<Workload> make(const ParamValues& params);
 

@@ -8,11 +8,9 @@
 #include <thread>
 #include <vector>
 
-#include "allocators/bump_allocator.h"
-#include "collectors/none_collector.h"
 #include "heap/errors.h"
 #include "heap/heap.h"
-#include "heap/trigger.h"
+#include "testing/test_heap.h"
 #include "workloads/registry.h"
 
 namespace gclab {
@@ -20,12 +18,18 @@ namespace {
 
 constexpr std::size_t kHeapBytes = 64 << 20;
 
+// Bump allocation and no collection: every object the workload ever
+// allocated is still in the heap afterwards, in allocation order.
 std::unique_ptr<Heap> make_heap() {
-  return std::make_unique<Heap>(
-      HeapOptions{.heap_bytes = kHeapBytes},
-      std::make_unique<BumpAllocator>(kHeapBytes, 32 << 10),
-      parse_trigger("on-failure"),
-      [](Heap&) { return std::make_unique<NoneCollector>(); });
+  return testing::make_heap("none", "bump", {.heap_bytes = kHeapBytes});
+}
+
+// A collection every few hundred allocations, each verified: a workload that
+// forgot a Root loses a live object here.
+std::unique_ptr<Heap> make_stressed_heap() {
+  return testing::make_heap(
+      "mark-sweep", "free-list",
+      {.heap_bytes = 4 << 20, .verify = true, .stress_interval = 300});
 }
 
 // Small enough to run in milliseconds, large enough for three depths.
@@ -172,6 +176,16 @@ TEST(GcbenchTest, HolesInTheHeapHaveTheSeededSizes) {
   run_gcbench(*other_heap, params, 4);
   EXPECT_NE(hole_payloads(*other_heap), in_heap)
       << "seed 4 should lay out different holes than seed 3";
+}
+
+TEST(GcbenchTest, SurvivesStressedCollectionsWithVerification) {
+  auto heap = make_stressed_heap();
+  GcbenchParams params = small_params();
+  params.holes = 128;
+  WorkloadReport report = run_gcbench(*heap, params, 5);
+  EXPECT_EQ(report.checks_passed, 1u + 2 * (36 + 8 + 2) + 1 + 1);
+  EXPECT_GT(heap->events().cycles().size(), 10u)
+      << "--stress 300 should have collected many times";
 }
 
 TEST(GcbenchTest, MutatorsOnOneWorkloadRunIndependently) {
