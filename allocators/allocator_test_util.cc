@@ -37,6 +37,14 @@ std::vector<Block> walk_blocks(std::span<std::byte> range) {
   return blocks;
 }
 
+void PrintTo(const Block& block, std::ostream* out) {
+  const char* kind = block.kind == BlockKind::kObject ? "object"
+                     : block.kind == BlockKind::kFree ? "free"
+                                                      : "filler";
+  *out << "{" << kind << " of " << block.bytes << " bytes at "
+       << static_cast<const void*>(block.at) << "}";
+}
+
 std::vector<Range> allocate_from_threads(Allocator& allocator, int threads,
                                          int objects_per_thread) {
   constexpr std::size_t kSizes[] = {16, 24, 40, 64, 16, 32, 48, 4096};

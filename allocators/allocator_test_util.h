@@ -5,6 +5,7 @@
 #define GCLAB_ALLOCATORS_ALLOCATOR_TEST_UTIL_H_
 
 #include <cstddef>
+#include <ostream>
 #include <span>
 #include <vector>
 
@@ -28,6 +29,9 @@ struct Block {
 
   bool operator==(const Block&) const = default;
 };
+
+// So that a failed comparison shows kinds, sizes and arena offsets.
+void PrintTo(const Block& block, std::ostream* out);
 
 // Every block of `range`, which must be parseable.
 std::vector<Block> walk_blocks(std::span<std::byte> range);

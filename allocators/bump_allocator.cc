@@ -52,6 +52,10 @@ std::span<std::byte> BumpAllocator::claim(std::size_t min_bytes,
 
 std::byte* BumpAllocator::allocate_slow(AllocationBuffer& buffer,
                                         std::size_t bytes) {
+  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
+    fatal("bump allocator: request of " + std::to_string(bytes) +
+          " bytes is not a whole object");
+  }
   // A large object goes straight to the top and leaves the TLAB in use: its
   // tail is still good for the small objects that follow.
   if (bytes > tlab_bytes_ / 4) return claim(bytes, bytes).data();

@@ -154,6 +154,10 @@ std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
 
 std::byte* FreeListAllocator::allocate_slow(AllocationBuffer& buffer,
                                             std::size_t bytes) {
+  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
+    fatal("free-list allocator: request of " + std::to_string(bytes) +
+          " bytes is not a whole object");
+  }
   std::lock_guard lock(mutex_);
   if (bytes > chunk_bytes_ / 4) {
     Fit fit = find_locked(bytes);

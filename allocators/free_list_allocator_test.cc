@@ -77,7 +77,7 @@ TEST(FreeListAllocatorTest, NextFitResumesAfterThePreviousAllocation) {
       << "only the 256-byte hole fits 200 bytes";
   EXPECT_EQ(heap.allocator->allocate_slow(buffer, 64), heap.holes[2])
       << "next fit skips the 56-byte rest and takes the 96-byte hole";
-  EXPECT_EQ(heap.allocator->allocate_slow(buffer, 100), heap.holes[0])
+  EXPECT_EQ(heap.allocator->allocate_slow(buffer, 104), heap.holes[0])
       << "next fit wraps around to the head when nothing further fits";
 }
 
