@@ -37,7 +37,9 @@ class SkipsSlotOneCollector final : public Collector {
       Object* child = object->num_refs() > 0 ? object->load_slot(0) : nullptr;
       if (child != nullptr && child->try_mark(epoch)) stack.push_back(child);
     }
-    heap_.allocator().sweep(epoch, /*poison=*/true);
+    // Without the mark check the sweep must run, so that the lost object is
+    // really freed and the allocated-object check has something to find.
+    if (!check_marks_) heap_.allocator().sweep(epoch, /*poison=*/true);
     CycleRecord cycle{.index = heap_.events().next_cycle_index(),
                       .cause = cause};
     heap_.finish_cycle(std::move(cycle),

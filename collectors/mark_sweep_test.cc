@@ -85,7 +85,7 @@ TEST(MarkSweep, AllocationFailureCollectsInsteadOfExhausting) {
   auto heap = make_heap("mark-sweep", "free-list", small_heap());
   Mutator mutator(*heap);
   Root kept(mutator, build_tree(mutator, 8, 5));
-  for (int i = 0; i < 200; ++i) build_tree(mutator, 8, 6);  // ~3 MiB each 10
+  for (int i = 0; i < 1000; ++i) build_tree(mutator, 8, 6);  // 20 MiB
   EXPECT_GT(heap->events().cycles().size(), 0u);
   for (const CycleRecord& cycle : heap->events().cycles()) {
     EXPECT_EQ(cycle.cause, GcCause::kAllocationFailure);
