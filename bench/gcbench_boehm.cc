@@ -284,9 +284,14 @@ RunResult run_gcbench(const GcbenchParams& params, std::uint64_t seed) {
   result.output.push_back("Garbage Collector Test");
   result.output.push_back("Stretching memory with a binary tree of depth " +
                           std::to_string(stretch_depth));
-  bench.check_tree(bench.make_tree(stretch_depth), stretch_depth,
-                   "stretch tree");
-  ++result.checks_passed;
+  // The same checks as gclab's gcbench with the same check-temp-trees.
+  auto temporary = [&](const BoehmNode* tree, int depth,
+                       std::string_view what) {
+    if (!params.check_temp_trees) return;
+    bench.check_tree(tree, depth, what);
+    ++result.checks_passed;
+  };
+  temporary(bench.make_tree(stretch_depth), stretch_depth, "stretch tree");
 
   result.output.push_back("Creating long-lived binary tree of depth " +
                           std::to_string(long_lived_depth));
@@ -302,15 +307,12 @@ RunResult run_gcbench(const GcbenchParams& params, std::uint64_t seed) {
         std::to_string(iterations) + " trees of depth " + std::to_string(depth);
     result.output.push_back("Top down construction of " + trees_of_depth);
     for (std::int64_t i = 0; i < iterations; ++i) {
-      bench.check_tree(bench.make_populated_tree(depth), depth,
-                       "top-down temporary tree");
-      ++result.checks_passed;
+      temporary(bench.make_populated_tree(depth), depth,
+                "top-down temporary tree");
     }
     result.output.push_back("Bottom up construction of " + trees_of_depth);
     for (std::int64_t i = 0; i < iterations; ++i) {
-      bench.check_tree(bench.make_tree(depth), depth,
-                       "bottom-up temporary tree");
-      ++result.checks_passed;
+      temporary(bench.make_tree(depth), depth, "bottom-up temporary tree");
     }
   }
 
@@ -324,6 +326,7 @@ RunResult run_gcbench(const GcbenchParams& params, std::uint64_t seed) {
 constexpr std::string_view kUsage =
     "usage: gcbench_boehm [--stretch-depth=N] [--long-lived-depth=N] "
     "[--array-size=N] [--min-depth=N] [--max-depth=N] [--holes=BYTES] "
+    "[--check-temp-trees=0|1] "
     "[--seed=N]\n"
     "Runs GCBench on the Boehm collector with one marker thread and prints "
     "one JSON document in gclab's schema.\n";

@@ -10,7 +10,7 @@ fail() {
 }
 
 output="$("$binary" --stretch-depth=10 --long-lived-depth=8 --min-depth=4 \
-  --max-depth=8 --array-size=2000 --holes=64)"
+  --max-depth=8 --array-size=2000 --holes=64 --check-temp-trees=1)"
 # NumIters with stretch depth 10: 4094/31 = 132, 4094/127 = 32, 4094/511 = 8,
 # each built twice; plus the stretch tree, the long-lived tree and the array.
 expected_checks=$((1 + 2 * (132 + 32 + 8) + 1 + 1))

@@ -67,12 +67,14 @@ GcbenchTreeTally gcbench_intact_tree_tally(int depth) {
 }
 
 GcbenchParams gcbench_params(const ParamValues& values) {
-  GcbenchParams params{.stretch_depth = values.get_int("stretch-depth"),
-                       .long_lived_depth = values.get_int("long-lived-depth"),
-                       .array_size = values.get_int("array-size"),
-                       .min_depth = values.get_int("min-depth"),
-                       .max_depth = values.get_int("max-depth"),
-                       .holes = values.get_int("holes")};
+  GcbenchParams params{
+      .stretch_depth = values.get_int("stretch-depth"),
+      .long_lived_depth = values.get_int("long-lived-depth"),
+      .array_size = values.get_int("array-size"),
+      .min_depth = values.get_int("min-depth"),
+      .max_depth = values.get_int("max-depth"),
+      .holes = values.get_int("holes"),
+      .check_temp_trees = values.get_int("check-temp-trees") != 0};
   require_range("stretch-depth", params.stretch_depth, 0, kGcbenchMaxDepth);
   require_range("long-lived-depth", params.long_lived_depth, 0,
                 kGcbenchMaxDepth);
@@ -80,6 +82,7 @@ GcbenchParams gcbench_params(const ParamValues& values) {
   require_range("max-depth", params.max_depth, params.min_depth,
                 kGcbenchMaxDepth);
   require_range("array-size", params.array_size, 1, kMaxArraySize);
+  require_range("check-temp-trees", values.get_int("check-temp-trees"), 0, 1);
   if (params.holes != 0) {
     require_range("holes", params.holes, kMinHoleBytes, kMaxHoleBytes);
   }
@@ -302,9 +305,12 @@ WorkloadReport GcbenchWorkload::run(Mutator& mutator, std::uint64_t seed) {
   print("Garbage Collector Test");
   print("Stretching memory with a binary tree of depth " +
         std::to_string(stretch_depth));
-  trees.check_tree(trees.make_tree(stretch_depth), stretch_depth,
-                   "stretch tree");
-  ++report.checks_passed;
+  auto temporary = [&](Object* tree, int depth, std::string_view what) {
+    if (!params_.check_temp_trees) return;
+    trees.check_tree(tree, depth, what);
+    ++report.checks_passed;
+  };
+  temporary(trees.make_tree(stretch_depth), stretch_depth, "stretch tree");
 
   print("Creating long-lived binary tree of depth " +
         std::to_string(long_lived_depth));
@@ -320,15 +326,12 @@ WorkloadReport GcbenchWorkload::run(Mutator& mutator, std::uint64_t seed) {
         std::to_string(iterations) + " trees of depth " + std::to_string(depth);
     print("Top down construction of " + trees_of_depth);
     for (std::int64_t i = 0; i < iterations; ++i) {
-      trees.check_tree(trees.make_populated_tree(depth), depth,
-                       "top-down temporary tree");
-      ++report.checks_passed;
+      temporary(trees.make_populated_tree(depth), depth,
+                "top-down temporary tree");
     }
     print("Bottom up construction of " + trees_of_depth);
     for (std::int64_t i = 0; i < iterations; ++i) {
-      trees.check_tree(trees.make_tree(depth), depth,
-                       "bottom-up temporary tree");
-      ++report.checks_passed;
+      temporary(trees.make_tree(depth), depth, "bottom-up temporary tree");
     }
   }
 

@@ -57,6 +57,10 @@ inline constexpr ParamSpec kGcbenchParams[] = {
     {"holes", ParamKind::kInt, "0",
      "0, or the largest garbage object (bytes, >= 8) allocated before each "
      "tree node to fragment the heap"},
+    {"check-temp-trees", ParamKind::kInt, "0",
+     "1: also check every temporary and stretch tree right after building "
+     "it (catches collector bugs early, but doubles the mutator's work); 0: "
+     "the classic program, which checks the long-lived data at the end"},
 };
 
 struct GcbenchParams {
@@ -66,6 +70,7 @@ struct GcbenchParams {
   std::int64_t min_depth = 4;
   std::int64_t max_depth = 16;
   std::int64_t holes = 0;
+  bool check_temp_trees = false;
 };
 
 // The deepest tree GCBench accepts: its heap-order indices fill an int32.

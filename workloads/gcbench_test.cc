@@ -39,7 +39,8 @@ GcbenchParams small_params() {
           .array_size = 2000,
           .min_depth = 2,
           .max_depth = 6,
-          .holes = 0};
+          .holes = 0,
+          .check_temp_trees = true};
 }
 
 WorkloadReport run_gcbench(Heap& heap, GcbenchParams params,
@@ -103,6 +104,14 @@ TEST(GcbenchTest, ChecksPassedCountsEveryTreeAndTheArray) {
   WorkloadReport report = run_gcbench(*heap, small_params(), 1);
   // Stretch tree, 2 * (36 + 8 + 2) temporary trees, long-lived tree, array.
   EXPECT_EQ(report.checks_passed, 1u + 2 * (36 + 8 + 2) + 1 + 1);
+}
+
+TEST(GcbenchTest, ClassicRunChecksOnlyTheLongLivedData) {
+  auto heap = make_heap();
+  GcbenchParams params = small_params();
+  params.check_temp_trees = false;
+  WorkloadReport report = run_gcbench(*heap, params, 1);
+  EXPECT_EQ(report.checks_passed, 2u) << "the long-lived tree and the array";
 }
 
 TEST(GcbenchTest, TagsObjectsWithTheirSites) {
@@ -307,6 +316,7 @@ TEST(GcbenchParamsTest, RegistryDefaultsAreTheClassicParameters) {
   EXPECT_EQ(values.get_int("min-depth"), 4);
   EXPECT_EQ(values.get_int("max-depth"), 16);
   EXPECT_EQ(values.get_int("holes"), 0);
+  EXPECT_EQ(values.get_int("check-temp-trees"), 0);
 }
 
 TEST(GcbenchParamsTest, RejectsMinDepthAboveMaxDepth) {
