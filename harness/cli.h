@@ -1,0 +1,70 @@
+// The command-line flag scanner shared by every gclab subcommand.
+//
+// Every argument is a flag: `--name=value` or `--name value` for a flag that
+// takes a value, `--name` for a switch. Flags the caller declares are checked
+// here (a value where one is needed, none where none is allowed, no repeat
+// unless repeatable); any other `--name[=value]` is kept, in order, for the
+// caller to match against the parameters of the chosen components, since
+// which names are valid depends on what was chosen. A separate `--name value`
+// is taken as a value only when it does not itself start with `--`.
+#ifndef GCLAB_HARNESS_CLI_H_
+#define GCLAB_HARNESS_CLI_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gclab {
+
+struct FlagSpec {
+  std::string_view name;  // without the leading "--"
+  bool takes_value = true;
+  bool repeatable = false;
+};
+
+struct UndeclaredFlag {
+  std::string name;
+  std::optional<std::string> value;
+};
+
+class ScannedFlags {
+ public:
+  // The single value of a declared flag, if given.
+  std::optional<std::string> value(std::string_view name) const;
+  // Every value of a repeatable flag, in order.
+  std::vector<std::string> values(std::string_view name) const;
+  bool has(std::string_view name) const;
+
+  const std::vector<UndeclaredFlag>& undeclared() const { return undeclared_; }
+  bool help_requested() const { return help_requested_; }
+
+ private:
+  friend ScannedFlags scan_flags(std::span<const std::string> args,
+                                 std::span<const FlagSpec> declared);
+
+  std::map<std::string, std::vector<std::string>, std::less<>> declared_;
+  std::vector<UndeclaredFlag> undeclared_;
+  bool help_requested_ = false;
+};
+
+// Throws ConfigError for a stray argument, a missing or unwanted value, or a
+// repeated flag. `-h` and `--help` set help_requested().
+ScannedFlags scan_flags(std::span<const std::string> args,
+                        std::span<const FlagSpec> declared);
+
+// An integer flag value in [min, max]; throws ConfigError naming the flag.
+std::int64_t parse_integer_flag(std::string_view text, std::string_view flag,
+                                std::int64_t min, std::int64_t max);
+std::uint64_t parse_unsigned_flag(std::string_view text, std::string_view flag);
+
+// "a,b,c" -> {"a", "b", "c"}; throws ConfigError for an empty item.
+std::vector<std::string> split_list(std::string_view text,
+                                    std::string_view flag);
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_CLI_H_

@@ -1,0 +1,339 @@
+#include "harness/compare.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <optional>
+#include <vector>
+
+#include "harness/environment.h"
+#include "harness/json_file.h"
+#include "harness/report.h"
+#include "harness/run_config.h"
+#include "harness/selection.h"
+#include "harness/subprocess.h"
+#include "harness/summary.h"
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+constexpr FlagSpec kCompareFlags[] = {
+    {"collectors"}, {"allocators"}, {"repeat"},
+    {"baseline"},   {"collector"},  {"allocator"},
+};
+
+constexpr char kSelf[] = "/proc/self/exe";
+constexpr char kBoehmVariable[] = "GCLAB_BOEHM_GCBENCH";
+
+// One row of the comparison: how to start its run and what its runs reported.
+struct Configuration {
+  std::string label;
+  std::string collector;
+  std::string allocator;
+  bool baseline = false;
+  std::string program;
+  std::vector<std::string> args;
+  std::vector<Json> reports;
+};
+
+struct SkippedPair {
+  std::string collector;
+  std::string allocator;
+  std::string reason;
+};
+
+std::vector<std::string> distinct_list(const ScannedFlags& flags,
+                                       const char* flag) {
+  auto text = flags.value(flag);
+  if (!text) throw ConfigError("missing required flag --" + std::string(flag));
+  std::vector<std::string> distinct;
+  for (std::string& name : split_list(*text, flag)) {
+    if (std::find(distinct.begin(), distinct.end(), name) == distinct.end()) {
+      distinct.push_back(std::move(name));
+    }
+  }
+  return distinct;
+}
+
+// A request must reach some pair; one that reaches none gets the message
+// `run` would give for the first pair.
+void check_every_param_is_declared(const RunConfig& base,
+                                   const std::vector<Selection>& selections) {
+  for (const ParamRequest& request : base.params) {
+    bool declared = std::any_of(
+        selections.begin(), selections.end(), [&](const Selection& selection) {
+          return is_declared(
+              request, chosen_params(*selection.collector, *selection.allocator,
+                                     *selection.workload));
+        });
+    if (!declared) {
+      const Selection& first = selections.front();
+      route_params(
+          {&request, 1},
+          chosen_params(*first.collector, *first.allocator, *first.workload));
+    }
+  }
+}
+
+Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
+                      const AllocatorEntry& allocator) {
+  RunConfig pair = base;
+  pair.collector = collector.name;
+  pair.allocator = allocator.name;
+  pair.params.clear();
+  ChosenParams chosen =
+      chosen_params(collector, allocator, find_workload(base.workload));
+  for (const ParamRequest& request : base.params) {
+    if (is_declared(request, chosen)) pair.params.push_back(request);
+  }
+  return select_components(pair);
+}
+
+Configuration boehm_baseline(const RunConfig& base,
+                             const Selection& selection) {
+  if (base.workload != "gcbench") {
+    throw ConfigError(
+        "--baseline boehm runs Boehm's GCBench: it needs --workload gcbench");
+  }
+  if (base.mutators != 1) {
+    throw ConfigError(
+        "--baseline boehm runs single-threaded GCBench: it needs --mutators 1");
+  }
+  const char* program = std::getenv(kBoehmVariable);
+  if (program == nullptr || *program == '\0') {
+    throw ConfigError("--baseline boehm needs $" + std::string(kBoehmVariable) +
+                      " to name the Boehm GCBench executable");
+  }
+  if (access(program, X_OK) != 0) {
+    throw ConfigError("$" + std::string(kBoehmVariable) + " names " + program +
+                      ", which is not an executable");
+  }
+  Configuration baseline{.label = "boehm (libgc)",
+                         .collector = "boehm",
+                         .allocator = "boehm",
+                         .baseline = true,
+                         .program = program,
+                         .args = {"--seed=" + std::to_string(base.seed)},
+                         .reports = {}};
+  for (const auto& [name, value] :
+       selection.routed[static_cast<int>(Component::kWorkload)]) {
+    baseline.args.push_back("--" + name + "=" + value);
+  }
+  return baseline;
+}
+
+// The line that says why a run failed: gclab's own error line if there is
+// one (sanitizers may print more after it), else the last line printed.
+std::string failure_reason(const ChildOutcome& outcome) {
+  std::string last;
+  std::size_t start = 0;
+  const std::string& text = outcome.stderr_text;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("gclab: ")) return line.substr(7);
+    if (!line.empty()) last = line;
+  }
+  return last.empty() ? outcome.status() : last + " (" + outcome.status() + ")";
+}
+
+// One run's report, or why it failed and the exit code that failure maps to
+// (a child's bad-input exit 2 stays 2; anything else is 1).
+struct RunOutcome {
+  std::optional<Json> report;
+  std::string failure;
+  int exit_code = 0;
+};
+
+RunOutcome failed(const ChildOutcome& child) {
+  return {std::nullopt, failure_reason(child),
+          child.signal == 0 && child.exit_code == 2 ? 2 : 1};
+}
+
+RunOutcome run_once(const Configuration& configuration) {
+  if (configuration.baseline) {
+    ChildOutcome child = run_child(configuration.program, configuration.args);
+    if (!child.succeeded()) return failed(child);
+    try {
+      return {Json::parse(child.stdout_text), "", 0};
+    } catch (const Json::parse_error&) {
+      return {std::nullopt, "it printed no JSON report", 1};
+    }
+  }
+  TemporaryPath report_path("gclab-run");
+  std::vector<std::string> args = configuration.args;
+  args.push_back("--json=" + report_path.path());
+  args.push_back("--quiet");
+  ChildOutcome child = run_child(kSelf, args);
+  if (!child.succeeded()) return failed(child);
+  return {read_json_file(report_path.path()), "", 0};
+}
+
+Json compare_document(const RunConfig& base, int repeat,
+                      const std::vector<Configuration>& configurations,
+                      const std::vector<SkippedPair>& skipped) {
+  Json configs = Json::array();
+  for (const Configuration& configuration : configurations) {
+    std::vector<SummaryRow> rows;
+    for (const Json& report : configuration.reports) {
+      rows.push_back(summary_row(report));
+    }
+    configs.push_back({
+        {"label", configuration.label},
+        {"collector", configuration.collector},
+        {"allocator", configuration.allocator},
+        {"baseline", configuration.baseline},
+        {"arguments", configuration.args},
+        {"median", row_json(median_row(rows))},
+        {"runs", configuration.reports},
+    });
+  }
+  Json skipped_pairs = Json::array();
+  for (const SkippedPair& pair : skipped) {
+    skipped_pairs.push_back({{"collector", pair.collector},
+                             {"allocator", pair.allocator},
+                             {"reason", pair.reason}});
+  }
+  return {
+      {"schema_version", kReportSchemaVersion},
+      {"kind", "compare"},
+      {"workload", base.workload},
+      {"repeat", repeat},
+      {"order", "interleaved"},
+      {"environment", describe_environment()},
+      {"configs", configs},
+      {"skipped", skipped_pairs},
+  };
+}
+
+}  // namespace
+
+int run_compare(std::span<const std::string> args, std::ostream& out) {
+  std::vector<FlagSpec> specs(shared_run_flags().begin(),
+                              shared_run_flags().end());
+  specs.insert(specs.end(), std::begin(kCompareFlags), std::end(kCompareFlags));
+  ScannedFlags flags = scan_flags(args, specs);
+  if (flags.has("collector") || flags.has("allocator")) {
+    throw ConfigError(
+        "compare takes --collectors and --allocators (comma-separated lists)");
+  }
+  std::vector<std::string> collector_names = distinct_list(flags, "collectors");
+  std::vector<std::string> allocator_names = distinct_list(flags, "allocators");
+  RunConfig base;
+  read_shared_run_flags(flags, base);
+  int repeat = kDefaultRepeat;
+  if (auto text = flags.value("repeat")) {
+    repeat = static_cast<int>(parse_integer_flag(*text, "repeat", 1, 1000));
+  }
+  find_workload(base.workload);
+
+  std::vector<SkippedPair> skipped;
+  std::vector<std::pair<const CollectorEntry*, const AllocatorEntry*>> pairs;
+  for (const std::string& collector_name : collector_names) {
+    const CollectorEntry& collector = find_collector(collector_name);
+    for (const std::string& allocator_name : allocator_names) {
+      const AllocatorEntry& allocator = find_allocator(allocator_name);
+      std::string misfit = pair_misfit(collector, allocator);
+      if (misfit.empty()) {
+        pairs.emplace_back(&collector, &allocator);
+      } else {
+        skipped.push_back({collector_name, allocator_name, misfit});
+      }
+    }
+  }
+  if (pairs.empty()) {
+    std::string reasons;
+    for (const SkippedPair& pair : skipped) {
+      reasons += (reasons.empty() ? "" : "; ") + pair.collector + " over " +
+                 pair.allocator + ": " + pair.reason;
+    }
+    throw ConfigError("no collector x allocator pair fits (" + reasons + ")");
+  }
+
+  std::vector<Selection> selections;
+  std::vector<Configuration> configurations;
+  for (const auto& [collector, allocator] : pairs) {
+    Selection selection = select_pair(base, *collector, *allocator);
+    configurations.push_back(
+        {.label =
+             std::string(collector->name) + "/" + std::string(allocator->name),
+         .collector = std::string(collector->name),
+         .allocator = std::string(allocator->name),
+         .baseline = false,
+         .program = kSelf,
+         .args = run_arguments(base, collector->name, allocator->name,
+                               selection.routed),
+         .reports = {}});
+    selections.push_back(std::move(selection));
+  }
+  check_every_param_is_declared(base, selections);
+  if (auto baseline = flags.value("baseline")) {
+    if (*baseline != "boehm") {
+      throw ConfigError("bad --baseline '" + *baseline +
+                        "': the only baseline is boehm");
+    }
+    configurations.push_back(boehm_baseline(base, selections.front()));
+  }
+  if (!base.json_path.empty()) check_output_path(base.json_path);
+
+  // Every run records the same commit, found once.
+  setenv("GCLAB_GIT_COMMIT", git_commit().c_str(), /*overwrite=*/0);
+  if (!base.quiet) {
+    for (const SkippedPair& pair : skipped) {
+      out << "skipping " << pair.collector << "/" << pair.allocator << ": "
+          << pair.reason << "\n";
+    }
+  }
+  int total = repeat * static_cast<int>(configurations.size());
+  int started = 0;
+  for (int round = 1; round <= repeat; ++round) {
+    for (Configuration& configuration : configurations) {
+      ++started;
+      if (!base.quiet) {
+        out << "[" << started << "/" << total << "] " << configuration.label
+            << " (repeat " << round << ")" << std::flush;
+      }
+      RunOutcome outcome = run_once(configuration);
+      if (!outcome.report) {
+        if (!base.quiet) out << "\n" << std::flush;
+        throw CommandFailed("run " + configuration.label + " (repeat " +
+                                std::to_string(round) +
+                                ") failed: " + outcome.failure,
+                            outcome.exit_code);
+      }
+      configuration.reports.push_back(std::move(*outcome.report));
+      if (!base.quiet) {
+        auto wall = summary_row(configuration.reports.back()).wall_ns;
+        out << ": " << (wall ? format_duration(*wall) : "-") << "\n";
+      }
+    }
+  }
+
+  Json document = compare_document(base, repeat, configurations, skipped);
+  if (!base.json_path.empty()) write_json_file(base.json_path, document);
+  if (!base.quiet) {
+    std::vector<LabelledRow> rows;
+    for (const Json& config : document["configs"]) {
+      std::vector<SummaryRow> runs;
+      for (const Json& report : config["runs"]) {
+        runs.push_back(summary_row(report));
+      }
+      rows.push_back({config["label"].get<std::string>(), median_row(runs)});
+    }
+    out << "\n"
+        << base.workload << ": medians of " << repeat
+        << (repeat == 1 ? " run" : " runs")
+        << " per configuration, interleaved\n";
+    print_table(out, rows);
+    if (!base.json_path.empty()) {
+      out << "results written to " << base.json_path << "\n";
+    }
+  }
+  return 0;
+}
+
+}  // namespace gclab

@@ -1,0 +1,45 @@
+// `gclab compare`: one workload under every fitting collector x allocator
+// pair, each run in a fresh process.
+//
+// Pairs that do not fit are skipped and named (none fitting is bad input).
+// Every run is `gclab run ... --json TMP --quiet` in a new process, forked
+// and exec'd from /proc/self/exe, so runs share no heap state. Repeats are
+// interleaved (for each repeat, every configuration once) because timings
+// drift over seconds on shared machines; the table and the JSON give
+// per-configuration medians. A parameter goes to the pairs whose components
+// declare it, and must be declared by at least one. `--baseline boehm` adds
+// Boehm's own GCBench ($GCLAB_BOEHM_GCBENCH, which prints a report with the
+// same field names) as one more configuration, run the same interleaved way.
+//
+// A failed run ends the comparison: its error line is reported and no result
+// file is written.
+#ifndef GCLAB_HARNESS_COMPARE_H_
+#define GCLAB_HARNESS_COMPARE_H_
+
+#include <ostream>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+namespace gclab {
+
+// A command that failed in a way other than bad input, with the exit code
+// gclab should end with.
+class CommandFailed : public std::runtime_error {
+ public:
+  CommandFailed(const std::string& message, int exit_code)
+      : std::runtime_error(message), exit_code_(exit_code) {}
+  int exit_code() const { return exit_code_; }
+
+ private:
+  int exit_code_;
+};
+
+inline constexpr int kDefaultRepeat = 3;
+
+// `args` are what follows the word "compare"; returns the exit code.
+int run_compare(std::span<const std::string> args, std::ostream& out);
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_COMPARE_H_

@@ -1,0 +1,192 @@
+// Every kind of bad input, given to the real binary: exit status 2, one line
+// on stderr that says what was wrong, nothing on stdout, and no result file
+// (neither FILE nor FILE.tmp).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "harness/gclab_test_util.h"
+
+namespace gclab {
+namespace {
+
+using Args = std::vector<std::string>;
+
+struct BadInput {
+  std::string name;
+  Args args;
+  std::string expected;  // a part of the error line
+};
+
+Args run_args(std::string collector, std::string allocator, Args extra) {
+  Args args = {"run", "--collector=" + collector, "--allocator=" + allocator,
+               "--workload=gcbench"};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+Args compare_args(std::string collectors, std::string allocators, Args extra) {
+  Args args = {"compare", "--collectors=" + collectors,
+               "--allocators=" + allocators, "--workload=gcbench", "--quiet"};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, ExitsTwoWithOneLineAndNoFile) {
+  const BadInput& input = GetParam();
+  std::filesystem::path directory = testing::fresh_directory(input.name);
+  std::string json = (directory / "result.json").string();
+  Args args = input.args;
+  if (!args.empty() && (args[0] == "run" || args[0] == "compare") &&
+      std::none_of(args.begin(), args.end(), [](const std::string& arg) {
+        return arg.starts_with("--json");
+      })) {
+    args.push_back("--json=" + json);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  EXPECT_EQ(outcome.signal, 0) << outcome.stderr_text;
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.stderr_text;
+  EXPECT_EQ(outcome.stdout_text, "") << "bad input prints nothing on stdout";
+  const std::string& error = outcome.stderr_text;
+  EXPECT_TRUE(error.starts_with("gclab: "))
+      << "expected 'gclab: <message>', got: " << error;
+  EXPECT_EQ(std::count(error.begin(), error.end(), '\n'), 1)
+      << "expected exactly one line, got: " << error;
+  EXPECT_NE(error.find(input.expected), std::string::npos)
+      << "expected the line to mention '" << input.expected
+      << "', got: " << error;
+  EXPECT_FALSE(std::filesystem::exists(json)) << "a result file was written";
+  EXPECT_FALSE(std::filesystem::exists(json + ".tmp"))
+      << "a half-written result file was left";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Gclab, BadInputTest,
+    ::testing::Values(
+        BadInput{"no_command", {}, "missing command"},
+        BadInput{"unknown_command", {"frob"}, "unknown command 'frob'"},
+        BadInput{"list_with_flags", {"list", "--all"}, "list takes no flags"},
+        BadInput{"unknown_collector", run_args("nope", "free-list", {}),
+                 "unknown collector 'nope'"},
+        BadInput{"unknown_allocator", run_args("none", "nope", {}),
+                 "unknown allocator 'nope'"},
+        BadInput{
+            "unknown_workload",
+            {"run", "--collector=none", "--allocator=bump", "--workload=nope"},
+            "unknown workload 'nope'"},
+        BadInput{"pair_does_not_fit", run_args("mark-sweep", "bump", {}),
+                 "allocators that fit mark-sweep: free-list"},
+        BadInput{"unknown_parameter",
+                 run_args("none", "bump", {"--param", "colour=red"}),
+                 "unknown parameter 'colour'"},
+        BadInput{"unknown_flag", run_args("none", "bump", {"--colour=red"}),
+                 "unknown flag --colour"},
+        BadInput{"flag_of_another_allocator",
+                 run_args("none", "bump", {"--fit=best"}),
+                 "unknown flag --fit"},
+        BadInput{"bad_parameter_value",
+                 run_args("none", "free-list", {"--fit", "worst"}),
+                 "bad parameter fit='worst'"},
+        BadInput{"malformed_heap", run_args("none", "bump", {"--heap=64Q"}),
+                 "bad --heap '64Q'"},
+        BadInput{"malformed_mutators",
+                 run_args("none", "bump", {"--mutators", "0"}),
+                 "bad --mutators '0'"},
+        BadInput{"malformed_seed", run_args("none", "bump", {"--seed=x"}),
+                 "bad --seed 'x'"},
+        BadInput{"malformed_stress", run_args("none", "bump", {"--stress=0"}),
+                 "bad --stress '0'"},
+        BadInput{"bad_trigger",
+                 run_args("none", "bump", {"--trigger=occupancy:2"}),
+                 "bad --trigger"},
+        BadInput{"missing_collector",
+                 {"run", "--allocator=bump", "--workload=gcbench"},
+                 "missing required flag --collector"},
+        BadInput{"missing_allocator",
+                 {"run", "--collector=none", "--workload=gcbench"},
+                 "missing required flag --allocator"},
+        BadInput{"missing_workload",
+                 {"run", "--collector=none", "--allocator=bump"},
+                 "missing required flag --workload"},
+        BadInput{"missing_value", run_args("none", "bump", {"--heap"}),
+                 "flag --heap needs a value"},
+        BadInput{"repeated_flag",
+                 run_args("none", "bump", {"--seed=1", "--seed=2"}),
+                 "flag --seed given more than once"},
+        BadInput{"stray_argument", run_args("none", "bump", {"extra"}),
+                 "unexpected argument 'extra'"},
+        BadInput{"json_directory_missing",
+                 run_args("none", "bump", {"--json=/nonexistent/r.json"}),
+                 "cannot write /nonexistent/r.json"},
+        BadInput{"heap_too_small", run_args("none", "bump", {"--heap=64K"}),
+                 "heap exhausted"},
+        BadInput{
+            "heap_too_small_for_two_mutators",
+            run_args("mark-sweep", "free-list", {"--heap=64K", "--mutators=2"}),
+            "heap exhausted"},
+        BadInput{"compare_no_pair_fits",
+                 compare_args("mark-sweep", "bump", {"--repeat=1"}),
+                 "no collector x allocator pair fits"},
+        BadInput{"compare_missing_collectors",
+                 {"compare", "--allocators=bump", "--workload=gcbench"},
+                 "missing required flag --collectors"},
+        BadInput{"compare_singular_collector",
+                 {"compare", "--collector=none", "--allocators=bump",
+                  "--workload=gcbench"},
+                 "compare takes --collectors and --allocators"},
+        BadInput{"compare_parameter_no_pair_declares",
+                 compare_args("none", "bump,free-list", {"--sweep=lazy"}),
+                 "unknown flag --sweep"},
+        BadInput{"compare_bad_repeat",
+                 compare_args("none", "bump", {"--repeat=0"}),
+                 "bad --repeat '0'"},
+        BadInput{"compare_unknown_baseline",
+                 compare_args("none", "bump", {"--baseline=jvm"}),
+                 "bad --baseline 'jvm'"},
+        BadInput{"compare_baseline_without_executable",
+                 compare_args("none", "bump", {"--baseline=boehm"}),
+                 "needs $GCLAB_BOEHM_GCBENCH"},
+        BadInput{"compare_run_fails",
+                 compare_args("none", "bump", {"--heap=64K", "--repeat=1"}),
+                 "run none/bump (repeat 1) failed: heap exhausted"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) {
+      return info.param.name;
+    });
+
+TEST(GclabTest, HelpPrintsUsageAndSucceeds) {
+  ChildOutcome outcome = testing::run_gclab({"help"});
+  EXPECT_EQ(outcome.exit_code, 0);
+  EXPECT_TRUE(outcome.stdout_text.starts_with("usage: gclab <command>"))
+      << outcome.stdout_text;
+  ChildOutcome run_help = testing::run_gclab({"run", "--help"});
+  EXPECT_EQ(run_help.exit_code, 0);
+  EXPECT_EQ(run_help.stdout_text, outcome.stdout_text);
+}
+
+TEST(GclabTest, ListShowsComponentsParametersAndPairs) {
+  ChildOutcome outcome = testing::run_gclab({"list"});
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.stderr_text;
+  const std::string& text = outcome.stdout_text;
+  for (const char* expected :
+       {"collectors", "mark-sweep", "allocators", "free-list", "--fit=first",
+        "workloads", "--param stretch-depth=18", "pairs",
+        "not bump (needs an allocator that can sweep)"}) {
+    EXPECT_NE(text.find(expected), std::string::npos)
+        << "expected gclab list to show '" << expected << "':\n"
+        << text;
+  }
+}
+
+}  // namespace
+}  // namespace gclab

@@ -1,0 +1,83 @@
+#include "harness/list.h"
+
+#include <algorithm>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "harness/selection.h"
+
+namespace gclab {
+namespace {
+
+constexpr std::size_t kNameWidth = 16;
+constexpr std::size_t kParamWidth = 28;
+
+std::string padded(std::string_view text, std::size_t width) {
+  std::string result(text);
+  result.resize(std::max(width, text.size() + 2), ' ');
+  return result;
+}
+
+std::string_view kind_name(const ParamSpec& spec) {
+  switch (spec.kind) {
+    case ParamKind::kInt:
+      return "integer";
+    case ParamKind::kSize:
+      return "size";
+    case ParamKind::kDouble:
+      return "number";
+    case ParamKind::kChoice:
+      return spec.choices;
+  }
+  return "value";
+}
+
+// Collector and allocator parameters may be given as --NAME=VALUE; workload
+// parameters only as --param NAME=VALUE.
+void print_params(std::ostream& out, std::span<const ParamSpec> params,
+                  std::string_view prefix) {
+  for (const ParamSpec& spec : params) {
+    std::string usage = std::string(prefix) + std::string(spec.name) + "=" +
+                        std::string(spec.default_value);
+    out << "    " << padded(usage, kParamWidth) << spec.help << " ("
+        << kind_name(spec) << ")\n";
+  }
+}
+
+template <typename Entry>
+void print_section(std::ostream& out, std::string_view title,
+                   std::span<const Entry> entries, std::string_view prefix) {
+  out << title << " (parameters with their defaults)\n";
+  for (const Entry& entry : entries) {
+    out << "  " << padded(entry.name, kNameWidth) << entry.description << "\n";
+    print_params(out, entry.params, prefix);
+  }
+}
+
+}  // namespace
+
+void print_list(std::ostream& out) {
+  print_section(out, "collectors", collector_registry(), "--");
+  out << "\n";
+  print_section(out, "allocators", allocator_registry(), "--");
+  out << "\n";
+  print_section(out, "workloads", workload_registry(), "--param ");
+  out << "\npairs (collector: allocators it runs over)\n";
+  for (const CollectorEntry& collector : collector_registry()) {
+    std::string fits;
+    std::string misfits;
+    for (const AllocatorEntry& allocator : allocator_registry()) {
+      std::string misfit = pair_misfit(collector, allocator);
+      if (misfit.empty()) {
+        fits += (fits.empty() ? "" : ", ") + std::string(allocator.name);
+      } else {
+        misfits += "; not " + std::string(allocator.name) + " (" + misfit + ")";
+      }
+    }
+    out << "  " << padded(collector.name, kNameWidth)
+        << (fits.empty() ? "none" : fits) << misfits << "\n";
+  }
+}
+
+}  // namespace gclab

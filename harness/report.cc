@@ -1,0 +1,225 @@
+#include "harness/report.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "harness/mmu.h"
+#include "harness/pause_stats.h"
+#include "heap/collector.h"
+
+namespace gclab {
+namespace {
+
+Json typed_value(const EffectiveParam& param) {
+  switch (param.kind) {
+    case ParamKind::kInt:
+      return std::stoll(param.value);
+    case ParamKind::kDouble:
+      return std::stod(param.value);
+    case ParamKind::kSize:
+      return parse_size(param.value, param.name);
+    case ParamKind::kChoice:
+      return param.value;
+  }
+  return param.value;
+}
+
+Json params_json(const std::vector<EffectiveParam>& params) {
+  Json object = Json::object();
+  for (const EffectiveParam& param : params) {
+    object[param.name] = typed_value(param);
+  }
+  return object;
+}
+
+Json stats_json(const AllocatorStats& stats) {
+  return {
+      {"heap_bytes", stats.heap_bytes},
+      {"committed_bytes", stats.committed_bytes},
+      {"in_use_bytes", stats.in_use_bytes},
+      {"free_bytes", stats.free_bytes},
+      {"largest_free_block", stats.largest_free_block},
+      {"free_blocks", stats.free_blocks},
+  };
+}
+
+Json config_json(const RunRecord& record) {
+  return {
+      {"collector", record.collector},
+      {"allocator", record.allocator},
+      {"workload", record.workload},
+      {"params",
+       {
+           {"collector", params_json(record.collector_params)},
+           {"allocator", params_json(record.allocator_params)},
+           {"workload", params_json(record.workload_params)},
+       }},
+      {"heap_bytes", record.heap_bytes},
+      {"mutators", record.mutators},
+      {"gc_threads", record.gc_threads},
+      {"seed", record.seed},
+      {"trigger", record.trigger},
+      {"barrier", "none"},
+      {"verify", record.verify},
+      {"stress", record.stress},
+  };
+}
+
+Json time_json(const RunRecord& record) {
+  return {
+      {"wall_ns", record.wall_ns},
+      {"process_cpu_ns", record.process_cpu_ns},
+      {"gc_cpu_ns", record.gc_cpu_ns},
+      {"mutator_cpu_ns",
+       std::max<std::int64_t>(0, record.process_cpu_ns - record.gc_cpu_ns)},
+      {"minor_faults", record.minor_faults},
+      {"major_faults", record.major_faults},
+      {"max_rss_bytes", record.max_rss_bytes},
+  };
+}
+
+Json pauses_json(const RunRecord& record) {
+  std::vector<std::int64_t> durations;
+  Json list = Json::array();
+  for (const PauseRecord& pause : record.pauses) {
+    durations.push_back(pause.duration_ns);
+    list.push_back({{"start_ns", pause.start_ns},
+                    {"duration_ns", pause.duration_ns},
+                    {"kind", pause.kind}});
+  }
+  PauseSummary summary = summarize_pauses(durations);
+  return {
+      {"count", summary.count},
+      {"total_ns", summary.total_ns},
+      {"mean_ns", summary.mean_ns},
+      {"p50_ns", summary.p50_ns},
+      {"p90_ns", summary.p90_ns},
+      {"p99_ns", summary.p99_ns},
+      {"p999_ns", summary.p999_ns},
+      {"max_ns", summary.max_ns},
+      {"list", list},
+  };
+}
+
+Json mmu_json(const RunRecord& record) {
+  std::vector<PauseInterval> intervals;
+  for (const PauseRecord& pause : record.pauses) {
+    intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
+  }
+  Json windows = Json::array();
+  for (const UtilisationPoint& point :
+       utilisation_curve(intervals, record.wall_ns)) {
+    windows.push_back({{"window_ns", point.window_ns},
+                       {"mmu", point.mmu},
+                       {"bmu", point.bmu}});
+  }
+  return {{"windows", windows}};
+}
+
+Json allocation_json(const RunRecord& record) {
+  const MutatorCounters& totals = record.mutator_totals;
+  double seconds = static_cast<double>(record.wall_ns) / 1e9;
+  return {
+      {"objects", totals.objects_allocated},
+      {"bytes", totals.bytes_allocated},
+      {"bytes_per_second",
+       seconds > 0 ? static_cast<double>(totals.bytes_allocated) / seconds
+                   : 0.0},
+  };
+}
+
+Json heap_json(const RunRecord& record) {
+  std::size_t peak_committed = record.final_heap.committed_bytes;
+  std::size_t peak_marked = 0;
+  std::size_t peak_in_use_after = 0;
+  for (const CycleRecord& cycle : record.cycles) {
+    peak_committed = std::max({peak_committed, cycle.before.committed_bytes,
+                               cycle.after.committed_bytes});
+    peak_marked = std::max(peak_marked, cycle.marked_bytes);
+    peak_in_use_after = std::max(peak_in_use_after, cycle.after.in_use_bytes);
+  }
+  const AllocatorStats& final_heap = record.final_heap;
+  double fragmentation =
+      final_heap.free_bytes == 0
+          ? 0.0
+          : 1.0 - static_cast<double>(final_heap.largest_free_block) /
+                      static_cast<double>(final_heap.free_bytes);
+  return {
+      {"max_heap_bytes", record.heap_bytes},
+      {"peak_committed_bytes", peak_committed},
+      {"peak_live_bytes", peak_marked > 0 ? peak_marked : peak_in_use_after},
+      {"final", stats_json(final_heap)},
+      {"fragmentation", fragmentation},
+  };
+}
+
+Json cycles_json(const RunRecord& record) {
+  Json cycles = Json::array();
+  for (const CycleRecord& cycle : record.cycles) {
+    Json phases = Json::array();
+    for (const PhaseRecord& phase : cycle.phases) {
+      phases.push_back({{"name", phase.name},
+                        {"start_ns", phase.start_ns},
+                        {"duration_ns", phase.duration_ns}});
+    }
+    cycles.push_back({
+        {"index", cycle.index},
+        {"cause", to_string(cycle.cause)},
+        {"start_ns", cycle.start_ns},
+        {"duration_ns", cycle.duration_ns},
+        {"phases", phases},
+        {"marked_objects", cycle.marked_objects},
+        {"marked_bytes", cycle.marked_bytes},
+        {"freed_objects", cycle.freed_objects},
+        {"freed_bytes", cycle.freed_bytes},
+        {"before", stats_json(cycle.before)},
+        {"after", stats_json(cycle.after)},
+    });
+  }
+  return cycles;
+}
+
+Json barriers_json(const RunRecord& record) {
+  return {
+      {"kind", "none"},
+      {"reference_writes", record.mutator_totals.reference_writes},
+      {"slow_paths", record.mutator_totals.barrier_slow_paths},
+      {"reference_reads", record.mutator_totals.reference_reads},
+  };
+}
+
+Json verification_json(const RunRecord& record) {
+  return {
+      {"enabled", record.verify},
+      {"checks",
+       record.verify ? Json{"allocated", "header", "mark"} : Json::array()},
+      {"heaps_verified", record.verification.heaps_verified},
+      {"objects_visited", record.verification.objects_visited},
+      {"mark_checks", record.verification.mark_checks},
+      {"result", record.verify ? "passed" : "not run"},
+  };
+}
+
+}  // namespace
+
+Json make_report(const RunRecord& record, Json environment) {
+  return {
+      {"schema_version", kReportSchemaVersion},
+      {"config", config_json(record)},
+      {"environment", std::move(environment)},
+      {"time", time_json(record)},
+      {"pauses", pauses_json(record)},
+      {"mmu", mmu_json(record)},
+      {"allocation", allocation_json(record)},
+      {"heap", heap_json(record)},
+      {"cycles", cycles_json(record)},
+      {"barriers", barriers_json(record)},
+      {"verification", verification_json(record)},
+      {"workload",
+       {{"checks_passed", record.checks_passed},
+        {"output", record.workload_output}}},
+  };
+}
+
+}  // namespace gclab

@@ -1,0 +1,52 @@
+// The metrics report of one run: one JSON document, schema_version 1.
+//
+// Blocks, in order (times in ns since the run started, sizes in bytes):
+//   config        the effective configuration after defaults: collector,
+//                 allocator, workload, params {collector, allocator, workload}
+//                 (every parameter, typed: int/double as numbers, sizes in
+//                 bytes, choices as strings), heap_bytes, mutators, gc_threads,
+//                 seed, trigger, barrier, verify, stress
+//   environment   see harness/environment.h
+//   time          wall_ns, process_cpu_ns, gc_cpu_ns (process CPU while the
+//                 world was stopped), mutator_cpu_ns (process - gc, at least
+//                 0), minor_faults, major_faults, max_rss_bytes
+//   pauses        count, total_ns, mean_ns, p50/p90/p99/p999_ns (nearest
+//                 rank, see harness/pause_stats.h), max_ns, and list
+//                 [{start_ns, duration_ns, kind}]; all zeros and [] without
+//                 pauses
+//   mmu           windows [{window_ns, mmu, bmu}] (see harness/mmu.h)
+//   allocation    objects, bytes, bytes_per_second (over wall time)
+//   heap          max_heap_bytes, peak_committed_bytes, peak_live_bytes (most
+//                 bytes marked by any cycle, or most in use after any cycle
+//                 for a collector that marks nothing; 0 without cycles),
+//                 final {heap_bytes, committed_bytes, in_use_bytes,
+//                 free_bytes, largest_free_block, free_blocks}, fragmentation
+//                 (1 - largest_free_block / free_bytes at the end; 0 if none
+//                 is free)
+//   cycles        [{index, cause, start_ns, duration_ns, phases [{name,
+//                 start_ns, duration_ns}], marked_objects, marked_bytes,
+//                 freed_objects, freed_bytes, before {..}, after {..}}], with
+//                 before/after shaped like heap.final
+//   barriers      kind, reference_writes, slow_paths, reference_reads
+//   verification  enabled, checks (names of the verifier's checks; [] when
+//                 off), heaps_verified, objects_visited, mark_checks, result
+//                 ("passed" or "not run": a violation aborts the run instead)
+//   workload      checks_passed (all instances), output (instance 0's lines)
+#ifndef GCLAB_HARNESS_REPORT_H_
+#define GCLAB_HARNESS_REPORT_H_
+
+#include <nlohmann/json.hpp>
+
+#include "harness/run_record.h"
+
+namespace gclab {
+
+using Json = nlohmann::ordered_json;
+
+inline constexpr int kReportSchemaVersion = 1;
+
+Json make_report(const RunRecord& record, Json environment);
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_REPORT_H_

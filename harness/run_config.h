@@ -1,0 +1,95 @@
+// What one run was asked to do: the typed form of `gclab run`'s flags.
+//
+// Parsing checks the form of every value (sizes, counts, the trigger) but not
+// the component names or their parameters: those are checked against the
+// registries once the components are looked up (harness/selection.h). A
+// component parameter reaches its component in one of two ways:
+//   --param K=V            whichever of collector, allocator and workload
+//                          declares K (exactly one must);
+//   --param workload.K=V   that component only (to settle an ambiguity);
+//   --K=V, --K V           a flag gclab itself does not know: the chosen
+//                          collector or allocator must declare K.
+// Routing keeps that rule in one place, for `run` and `compare` alike.
+#ifndef GCLAB_HARNESS_RUN_CONFIG_H_
+#define GCLAB_HARNESS_RUN_CONFIG_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/cli.h"
+#include "heap/params.h"
+
+namespace gclab {
+
+enum class Component { kCollector, kAllocator, kWorkload };
+std::string_view to_string(Component component);
+
+struct ParamRequest {
+  std::string name;
+  std::optional<std::string> value;  // missing only for a bare --K
+  std::optional<Component> component;
+  bool as_flag = false;  // given as --K=V rather than --param K=V
+};
+
+struct RunConfig {
+  std::string collector;
+  std::string allocator;
+  std::string workload;
+  std::size_t heap_bytes = std::size_t{64} << 20;
+  int mutators = 1;
+  int gc_threads = 1;
+  std::uint64_t seed = 1;
+  std::string trigger = "on-failure";
+  bool verify = false;
+  std::uint64_t stress = 0;  // collect every N allocations; 0: off
+  std::vector<ParamRequest> params;
+  std::string json_path;  // empty: write no file
+  bool quiet = false;
+};
+
+// The flags of `run` other than --collector and --allocator; `compare` takes
+// them too and passes them on to every run.
+std::span<const FlagSpec> shared_run_flags();
+
+// Fills every field but collector and allocator from scanned flags.
+void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config);
+
+// Parses the arguments of `gclab run` (after the word "run").
+RunConfig parse_run_config(std::span<const std::string> args);
+
+// One chosen component's name and parameter table.
+struct ComponentParams {
+  std::string_view name;
+  std::span<const ParamSpec> specs;
+};
+// Indexed by Component.
+using ChosenParams = std::array<ComponentParams, 3>;
+using RoutedParams = std::array<std::map<std::string, std::string>, 3>;
+
+// Whether some chosen component would accept `request`.
+bool is_declared(const ParamRequest& request, const ChosenParams& chosen);
+
+// Sends each request to the one component that declares it. Throws
+// ConfigError for a name no component (or several) declares, a flag without
+// a value, or a parameter given twice.
+RoutedParams route_params(std::span<const ParamRequest> requests,
+                          const ChosenParams& chosen);
+
+// The arguments of `gclab run` that repeat `config` for the given collector
+// and allocator with already routed parameters (each one qualified with its
+// component, so routing in the child cannot differ).
+std::vector<std::string> run_arguments(const RunConfig& config,
+                                       std::string_view collector,
+                                       std::string_view allocator,
+                                       const RoutedParams& params);
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_RUN_CONFIG_H_

@@ -1,0 +1,67 @@
+// Everything measured in one run, as raw data: what the runner collects and
+// the report turns into JSON. Nothing here is derived (no percentiles, no
+// MMU), so the report is the one place where metrics are defined.
+//
+// Times are nanoseconds since the run started, i.e. since just before the
+// first mutator thread was spawned; the run ends when the last one is joined.
+#ifndef GCLAB_HARNESS_RUN_RECORD_H_
+#define GCLAB_HARNESS_RUN_RECORD_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "heap/allocator.h"
+#include "heap/gc_events.h"
+#include "heap/mutator.h"
+#include "heap/params.h"
+#include "heap/verifier.h"
+
+namespace gclab {
+
+struct EffectiveParam {
+  std::string name;
+  std::string value;
+  ParamKind kind = ParamKind::kInt;
+};
+
+struct RunRecord {
+  // The effective configuration.
+  std::string collector;
+  std::string allocator;
+  std::string workload;
+  std::vector<EffectiveParam> collector_params;
+  std::vector<EffectiveParam> allocator_params;
+  std::vector<EffectiveParam> workload_params;
+  std::size_t heap_bytes = 0;
+  int mutators = 1;
+  int gc_threads = 1;
+  std::uint64_t seed = 1;
+  std::string trigger;
+  bool verify = false;
+  std::uint64_t stress = 0;
+
+  // Clocks and the kernel's counters over the run.
+  std::int64_t wall_ns = 0;
+  std::int64_t process_cpu_ns = 0;
+  std::int64_t gc_cpu_ns = 0;
+  std::int64_t minor_faults = 0;
+  std::int64_t major_faults = 0;
+  std::int64_t max_rss_bytes = 0;
+
+  // What the heap recorded, shifted to run time.
+  std::vector<PauseRecord> pauses;
+  std::vector<CycleRecord> cycles;
+  MutatorCounters mutator_totals;
+  AllocatorStats final_heap;
+  VerificationStats verification;
+
+  // What the workload instances reported.
+  std::uint64_t checks_passed = 0;
+  std::vector<std::string> workload_output;  // instance 0's
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_RUN_RECORD_H_

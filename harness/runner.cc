@@ -1,0 +1,151 @@
+#include "harness/runner.h"
+
+#include <sys/resource.h>
+
+#include <ctime>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "heap/errors.h"
+#include "heap/fatal.h"
+#include "heap/heap.h"
+#include "heap/mutator.h"
+#include "heap/trigger.h"
+
+namespace gclab {
+namespace {
+
+std::int64_t process_cpu_ns() {
+  timespec now;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
+}
+
+rusage resource_usage() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return usage;
+}
+
+// The first error any mutator thread hit; later ones are consequences.
+class FirstError {
+ public:
+  void record(std::exception_ptr error) {
+    std::lock_guard lock(mutex_);
+    if (!error_) error_ = error;
+  }
+  void rethrow_if_any() const {
+    if (error_) std::rethrow_exception(error_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::exception_ptr error_;
+};
+
+void record_heap_events(Heap& heap, std::int64_t run_start_ns,
+                        RunRecord& record) {
+  for (PauseRecord pause : heap.events().pauses()) {
+    pause.start_ns -= run_start_ns;
+    record.pauses.push_back(pause);
+  }
+  for (CycleRecord cycle : heap.events().cycles()) {
+    cycle.start_ns -= run_start_ns;
+    for (PhaseRecord& phase : cycle.phases) phase.start_ns -= run_start_ns;
+    record.cycles.push_back(std::move(cycle));
+  }
+  record.gc_cpu_ns = heap.events().gc_cpu_ns();
+  record.mutator_totals = heap.mutator_totals();
+  record.final_heap = heap.allocator().stats();
+  record.verification = heap.verifier().stats();
+}
+
+RunRecord configuration_record(const RunConfig& config,
+                               const Selection& selection, Heap& heap) {
+  RunRecord record;
+  record.collector = config.collector;
+  record.allocator = config.allocator;
+  record.workload = config.workload;
+  record.collector_params =
+      effective_params(selection.collector->params, selection.collector_params);
+  record.allocator_params =
+      effective_params(selection.allocator->params, selection.allocator_params);
+  record.workload_params =
+      effective_params(selection.workload->params, selection.workload_params);
+  record.heap_bytes = heap.options().heap_bytes;
+  record.mutators = config.mutators;
+  record.gc_threads = heap.options().gc_threads;
+  record.seed = config.seed;
+  record.trigger = heap.trigger().spec();
+  record.verify = heap.options().verify;
+  record.stress = heap.options().stress_interval;
+  return record;
+}
+
+}  // namespace
+
+RunRecord run_configuration(const RunConfig& config,
+                            const Selection& selection) {
+  std::unique_ptr<Workload> workload =
+      selection.workload->make(selection.workload_params);
+  HeapOptions options{.heap_bytes = config.heap_bytes,
+                      .gc_threads = config.gc_threads,
+                      .verify = config.verify,
+                      .stress_interval = config.stress};
+  Heap heap(
+      options,
+      selection.allocator->make(config.heap_bytes, selection.allocator_params),
+      parse_trigger(config.trigger), [&selection](Heap& heap) {
+        return selection.collector->make(heap, selection.collector_params);
+      });
+
+  std::vector<WorkloadReport> reports(config.mutators);
+  FirstError first_error;
+  rusage usage_before = resource_usage();
+  std::int64_t cpu_before = process_cpu_ns();
+  std::int64_t run_start_ns = heap.events().now_ns();
+  {
+    std::vector<std::jthread> mutators;
+    for (int index = 0; index < config.mutators; ++index) {
+      mutators.emplace_back([&, index] {
+        try {
+          Mutator mutator(heap);
+          reports[index] = workload->run(mutator, config.seed + index);
+        } catch (const RunAborted&) {
+          // Another mutator failed first; its error is the one reported.
+        } catch (...) {
+          first_error.record(std::current_exception());
+          heap.abort_run();
+        }
+      });
+    }
+  }
+  std::int64_t run_end_ns = heap.events().now_ns();
+  std::int64_t cpu_after = process_cpu_ns();
+  rusage usage_after = resource_usage();
+  first_error.rethrow_if_any();
+
+  if (config.verify) {
+    if (auto violation = heap.verifier().check(heap, std::nullopt)) {
+      fatal("verification failed after the run: " + *violation);
+    }
+  }
+
+  RunRecord record = configuration_record(config, selection, heap);
+  record.wall_ns = run_end_ns - run_start_ns;
+  record.process_cpu_ns = cpu_after - cpu_before;
+  record.minor_faults = usage_after.ru_minflt - usage_before.ru_minflt;
+  record.major_faults = usage_after.ru_majflt - usage_before.ru_majflt;
+  record.max_rss_bytes = std::int64_t{usage_after.ru_maxrss} * 1024;
+  record_heap_events(heap, run_start_ns, record);
+  for (const WorkloadReport& report : reports) {
+    record.checks_passed += report.checks_passed;
+  }
+  record.workload_output = reports.front().output;
+  return record;
+}
+
+}  // namespace gclab

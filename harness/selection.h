@@ -1,0 +1,51 @@
+// A run's components looked up in the registries, checked to fit each other,
+// with their effective parameters.
+//
+// Checks, in order, each a ConfigError: the three names exist; the collector
+// can run over the allocator (Collector/Allocator capabilities, see
+// missing_capability in heap/collector.h; the message names the allocators
+// that do fit); every requested parameter routes to one component
+// (harness/run_config.h) and parses against its spec.
+#ifndef GCLAB_HARNESS_SELECTION_H_
+#define GCLAB_HARNESS_SELECTION_H_
+
+#include <span>
+#include <string>
+#include <vector>
+
+#include "allocators/registry.h"
+#include "collectors/registry.h"
+#include "harness/run_config.h"
+#include "harness/run_record.h"
+#include "heap/params.h"
+#include "workloads/registry.h"
+
+namespace gclab {
+
+struct Selection {
+  const CollectorEntry* collector = nullptr;
+  const AllocatorEntry* allocator = nullptr;
+  const WorkloadEntry* workload = nullptr;
+  RoutedParams routed;  // what the user set, by component
+  ParamValues collector_params;
+  ParamValues allocator_params;
+  ParamValues workload_params;
+};
+
+Selection select_components(const RunConfig& config);
+
+// Why `collector` cannot run over `allocator`, or empty when it can.
+std::string pair_misfit(const CollectorEntry& collector,
+                        const AllocatorEntry& allocator);
+
+ChosenParams chosen_params(const CollectorEntry& collector,
+                           const AllocatorEntry& allocator,
+                           const WorkloadEntry& workload);
+
+// Every parameter of a component with its effective value, in spec order.
+std::vector<EffectiveParam> effective_params(std::span<const ParamSpec> specs,
+                                             const ParamValues& values);
+
+}  // namespace gclab
+
+#endif  // GCLAB_HARNESS_SELECTION_H_

@@ -1,0 +1,244 @@
+#include "harness/summary.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <vector>
+
+#include "harness/mmu.h"
+
+namespace gclab {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+constexpr std::int64_t kTenMsNs = 10'000'000;
+
+std::optional<double> number_at(const Json& report, const char* block,
+                                const char* field) {
+  auto outer = report.find(block);
+  if (outer == report.end() || !outer->is_object()) return std::nullopt;
+  auto inner = outer->find(field);
+  if (inner == outer->end() || !inner->is_number()) return std::nullopt;
+  return inner->get<double>();
+}
+
+std::optional<const Json*> mmu_point(const Json& report,
+                                     std::int64_t window_ns) {
+  auto mmu = report.find("mmu");
+  if (mmu == report.end() || !mmu->contains("windows")) return std::nullopt;
+  for (const Json& point : (*mmu)["windows"]) {
+    if (point.value("window_ns", std::int64_t{-1}) == window_ns) return &point;
+  }
+  return std::nullopt;
+}
+
+// For a report with pauses but no mmu block (a baseline's), the same exact
+// MMU, from its pause list.
+std::optional<double> mmu_from_pause_list(const Json& report,
+                                          std::int64_t window_ns) {
+  auto wall_ns = number_at(report, "time", "wall_ns");
+  auto pauses = report.find("pauses");
+  if (!wall_ns || *wall_ns < window_ns || pauses == report.end() ||
+      !pauses->contains("list")) {
+    return std::nullopt;
+  }
+  std::vector<PauseInterval> intervals;
+  for (const Json& pause : (*pauses)["list"]) {
+    auto start = pause.value("start_ns", std::int64_t{0});
+    intervals.push_back(
+        {start, start + pause.value("duration_ns", std::int64_t{0})});
+  }
+  return PauseTimeline(intervals, static_cast<std::int64_t>(*wall_ns))
+      .mmu(window_ns);
+}
+
+std::string format(const char* pattern, double value) {
+  char text[64];
+  std::snprintf(text, sizeof text, pattern, value);
+  return text;
+}
+
+std::string plural(std::int64_t count, const char* noun) {
+  return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+std::string cell(const std::optional<double>& value,
+                 std::string (*render)(double)) {
+  return value ? render(*value) : "-";
+}
+
+std::string render_count(double value) { return format("%.0f", value); }
+std::string render_ratio(double value) { return format("%.3f", value); }
+
+}  // namespace
+
+std::string format_duration(double ns) {
+  if (ns < 1e3) return format("%.0f ns", ns);
+  if (ns < 1e6) return format("%.1f us", ns / 1e3);
+  if (ns < 1e9) return format("%.2f ms", ns / 1e6);
+  return format("%.3f s", ns / 1e9);
+}
+
+std::string format_bytes(double bytes) {
+  if (bytes < 1024) return format("%.0f B", bytes);
+  if (bytes < 1024.0 * 1024) return format("%.1f KiB", bytes / 1024);
+  if (bytes < 1024.0 * 1024 * 1024) {
+    return format("%.1f MiB", bytes / (1024.0 * 1024));
+  }
+  return format("%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+}
+
+void print_run_summary(std::ostream& out, const Json& report) {
+  const Json& config = report["config"];
+  const Json& time = report["time"];
+  const Json& pauses = report["pauses"];
+  const Json& heap = report["heap"];
+  const Json& allocation = report["allocation"];
+  const Json& verification = report["verification"];
+  out << "gclab run: " << config["collector"].get<std::string>() << " / "
+      << config["allocator"].get<std::string>() << " / "
+      << config["workload"].get<std::string>() << ", heap "
+      << format_bytes(config["heap_bytes"].get<double>()) << ", "
+      << plural(config["mutators"].get<std::int64_t>(), "mutator") << ", "
+      << plural(config["gc_threads"].get<std::int64_t>(), "GC thread")
+      << ", seed " << config["seed"].get<std::uint64_t>() << ", trigger "
+      << config["trigger"].get<std::string>() << "\n";
+  out << "  wall time     " << format_duration(time["wall_ns"].get<double>())
+      << " (GC CPU " << format_duration(time["gc_cpu_ns"].get<double>())
+      << ", mutator CPU "
+      << format_duration(time["mutator_cpu_ns"].get<double>()) << ")\n";
+  out << "  collections   " << report["cycles"].size() << "; "
+      << plural(pauses["count"].get<std::int64_t>(), "pause") << ", "
+      << format_duration(pauses["total_ns"].get<double>()) << " paused: p50 "
+      << format_duration(pauses["p50_ns"].get<double>()) << ", p99 "
+      << format_duration(pauses["p99_ns"].get<double>()) << ", max "
+      << format_duration(pauses["max_ns"].get<double>()) << "\n";
+  if (auto point = mmu_point(report, kTenMsNs)) {
+    out << "  MMU at 10 ms  " << render_ratio((**point)["mmu"].get<double>())
+        << " (BMU " << render_ratio((**point)["bmu"].get<double>()) << ")\n";
+  } else {
+    out << "  MMU at 10 ms  - (the run was shorter than 10 ms)\n";
+  }
+  out << "  peak heap     "
+      << format_bytes(heap["peak_committed_bytes"].get<double>())
+      << " committed, " << format_bytes(heap["peak_live_bytes"].get<double>())
+      << " live; final fragmentation "
+      << render_ratio(heap["fragmentation"].get<double>()) << "\n";
+  out << "  allocated     " << format_bytes(allocation["bytes"].get<double>())
+      << " in " << allocation["objects"].get<std::uint64_t>() << " objects ("
+      << format_bytes(allocation["bytes_per_second"].get<double>()) << "/s)\n";
+  out << "  verification  " << verification["result"].get<std::string>();
+  if (verification["enabled"].get<bool>()) {
+    out << ": "
+        << plural(verification["heaps_verified"].get<std::int64_t>(),
+                  "heap walk")
+        << ", " << verification["objects_visited"].get<std::uint64_t>()
+        << " objects visited";
+  }
+  out << "\n  workload      "
+      << report["workload"]["checks_passed"].get<std::uint64_t>()
+      << " self-checks passed\n";
+}
+
+SummaryRow summary_row(const Json& report) {
+  SummaryRow row;
+  row.wall_ns = number_at(report, "time", "wall_ns");
+  row.gc_cpu_ns = number_at(report, "time", "gc_cpu_ns");
+  row.pause_total_ns = number_at(report, "pauses", "total_ns");
+  row.pause_p50_ns = number_at(report, "pauses", "p50_ns");
+  row.pause_p99_ns = number_at(report, "pauses", "p99_ns");
+  row.pause_max_ns = number_at(report, "pauses", "max_ns");
+  row.peak_heap_bytes = number_at(report, "heap", "peak_committed_bytes");
+  if (auto cycles = report.find("cycles");
+      cycles != report.end() && cycles->is_array()) {
+    row.collections = static_cast<double>(cycles->size());
+  } else if (auto count = report.find("cycles_count");
+             count != report.end() && count->is_number()) {
+    // A baseline that reports collections without per-cycle records.
+    row.collections = count->get<double>();
+  }
+  if (auto point = mmu_point(report, kTenMsNs)) {
+    if ((**point)["mmu"].is_number()) {
+      row.mmu_10ms = (**point)["mmu"].get<double>();
+    }
+  } else if (!report.contains("mmu")) {
+    row.mmu_10ms = mmu_from_pause_list(report, kTenMsNs);
+  }
+  return row;
+}
+
+SummaryRow median_row(std::span<const SummaryRow> rows) {
+  auto median = [&](std::optional<double> SummaryRow::*field) {
+    std::vector<double> values;
+    for (const SummaryRow& row : rows) {
+      if (row.*field) values.push_back(*(row.*field));
+    }
+    if (values.empty()) return std::optional<double>();
+    std::sort(values.begin(), values.end());
+    std::size_t middle = values.size() / 2;
+    return std::optional<double>(
+        values.size() % 2 == 1 ? values[middle]
+                               : (values[middle - 1] + values[middle]) / 2);
+  };
+  return {
+      .wall_ns = median(&SummaryRow::wall_ns),
+      .pause_total_ns = median(&SummaryRow::pause_total_ns),
+      .gc_cpu_ns = median(&SummaryRow::gc_cpu_ns),
+      .collections = median(&SummaryRow::collections),
+      .pause_p50_ns = median(&SummaryRow::pause_p50_ns),
+      .pause_p99_ns = median(&SummaryRow::pause_p99_ns),
+      .pause_max_ns = median(&SummaryRow::pause_max_ns),
+      .mmu_10ms = median(&SummaryRow::mmu_10ms),
+      .peak_heap_bytes = median(&SummaryRow::peak_heap_bytes),
+  };
+}
+
+Json row_json(const SummaryRow& row) {
+  auto value = [](const std::optional<double>& field) {
+    return field ? Json(*field) : Json(nullptr);
+  };
+  return {
+      {"wall_ns", value(row.wall_ns)},
+      {"pause_total_ns", value(row.pause_total_ns)},
+      {"gc_cpu_ns", value(row.gc_cpu_ns)},
+      {"collections", value(row.collections)},
+      {"pause_p50_ns", value(row.pause_p50_ns)},
+      {"pause_p99_ns", value(row.pause_p99_ns)},
+      {"pause_max_ns", value(row.pause_max_ns)},
+      {"mmu_10ms", value(row.mmu_10ms)},
+      {"peak_committed_bytes", value(row.peak_heap_bytes)},
+  };
+}
+
+void print_table(std::ostream& out, std::span<const LabelledRow> rows) {
+  std::size_t label_width = 6;
+  for (const LabelledRow& row : rows) {
+    label_width = std::max(label_width, row.label.size());
+  }
+  auto line = [&](const std::string& label,
+                  const std::vector<std::string>& cells) {
+    out << label << std::string(label_width - label.size(), ' ');
+    char text[32];
+    for (const std::string& value : cells) {
+      std::snprintf(text, sizeof text, "  %10s", value.c_str());
+      out << text;
+    }
+    out << "\n";
+  };
+  line("config", {"wall", "paused", "GC CPU", "GCs", "pause p50", "pause p99",
+                  "pause max", "MMU 10ms", "peak heap"});
+  for (const LabelledRow& labelled : rows) {
+    const SummaryRow& row = labelled.row;
+    line(labelled.label, {cell(row.wall_ns, format_duration),
+                          cell(row.pause_total_ns, format_duration),
+                          cell(row.gc_cpu_ns, format_duration),
+                          cell(row.collections, render_count),
+                          cell(row.pause_p50_ns, format_duration),
+                          cell(row.pause_p99_ns, format_duration),
+                          cell(row.pause_max_ns, format_duration),
+                          cell(row.mmu_10ms, render_ratio),
+                          cell(row.peak_heap_bytes, format_bytes)});
+  }
+}
+
+}  // namespace gclab
