@@ -21,6 +21,7 @@
 #define GCLAB_HEAP_OBJECT_H_
 
 #include <atomic>
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <span>
@@ -129,17 +130,17 @@ class Object {
   // Hot path: inlined into Mutator::allocate.
   static Object* format(std::byte* at, std::size_t bytes, ObjectShape shape,
                         std::uint8_t mark) {
-    auto* object = reinterpret_cast<Object*>(at);
-    object->granules_ = static_cast<std::uint32_t>(bytes / kGranuleBytes);
-    object->kind_ = BlockKind::kObject;
-    object->mark_.store(mark, std::memory_order_relaxed);
-    object->age_ = 0;
-    object->flags_ = 0;
-    object->num_refs_ = shape.num_refs;
-    object->site_ = shape.site;
-    object->gc_word_.store(0, std::memory_order_relaxed);
+    // Two composed 64-bit stores instead of one store per field: the header
+    // is written once, before the object is published, so no field needs its
+    // own (atomic) store here.
+    const std::uint64_t words[2] = {
+        bytes / kGranuleBytes |
+            std::uint64_t{static_cast<std::uint8_t>(BlockKind::kObject)} << 32 |
+            std::uint64_t{mark} << 40,
+        std::uint64_t{shape.num_refs} | std::uint64_t{shape.site} << 16};
+    __builtin_memcpy(at, words, sizeof words);
     __builtin_memset(at + kHeaderBytes, 0, bytes - kHeaderBytes);
-    return object;
+    return reinterpret_cast<Object*>(at);
   }
 
   // Formats dead space so the heap stays parseable: a free block (with a link
@@ -173,6 +174,8 @@ class Object {
 };
 
 static_assert(sizeof(Object) == kHeaderBytes, "the header is two words");
+static_assert(std::endian::native == std::endian::little,
+              "Object::format composes the header words little-endian");
 
 // Smallest block that can sit on a free list (header word + link word).
 inline constexpr std::size_t kMinFreeBlockBytes = 16;
