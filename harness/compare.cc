@@ -173,22 +173,26 @@ RunOutcome run_once(const Configuration& configuration) {
   return {read_json_file(report_path.path()), "", 0};
 }
 
+SummaryRow median_of(const Configuration& configuration) {
+  std::vector<SummaryRow> rows;
+  for (const Json& report : configuration.reports) {
+    rows.push_back(summary_row(report));
+  }
+  return median_row(rows);
+}
+
 Json compare_document(const RunConfig& base, int repeat,
                       const std::vector<Configuration>& configurations,
                       const std::vector<SkippedPair>& skipped) {
   Json configs = Json::array();
   for (const Configuration& configuration : configurations) {
-    std::vector<SummaryRow> rows;
-    for (const Json& report : configuration.reports) {
-      rows.push_back(summary_row(report));
-    }
     configs.push_back({
         {"label", configuration.label},
         {"collector", configuration.collector},
         {"allocator", configuration.allocator},
         {"baseline", configuration.baseline},
         {"arguments", configuration.args},
-        {"median", row_json(median_row(rows))},
+        {"median", row_json(median_of(configuration))},
         {"runs", configuration.reports},
     });
   }
@@ -210,32 +214,17 @@ Json compare_document(const RunConfig& base, int repeat,
   };
 }
 
-}  // namespace
+using Pair = std::pair<const CollectorEntry*, const AllocatorEntry*>;
 
-int run_compare(std::span<const std::string> args, std::ostream& out) {
-  std::vector<FlagSpec> specs(shared_run_flags().begin(),
-                              shared_run_flags().end());
-  specs.insert(specs.end(), std::begin(kCompareFlags), std::end(kCompareFlags));
-  ScannedFlags flags = scan_flags(args, specs);
-  if (flags.has("collector") || flags.has("allocator")) {
-    throw ConfigError(
-        "compare takes --collectors and --allocators (comma-separated lists)");
-  }
-  std::vector<std::string> collector_names = distinct_list(flags, "collectors");
-  std::vector<std::string> allocator_names = distinct_list(flags, "allocators");
-  RunConfig base;
-  read_shared_run_flags(flags, base);
-  int repeat = kDefaultRepeat;
-  if (auto text = flags.value("repeat")) {
-    repeat = static_cast<int>(parse_integer_flag(*text, "repeat", 1, 1000));
-  }
-  find_workload(base.workload);
-
-  std::vector<SkippedPair> skipped;
-  std::vector<std::pair<const CollectorEntry*, const AllocatorEntry*>> pairs;
-  for (const std::string& collector_name : collector_names) {
+// Every named collector x allocator pair that fits; the others go to
+// `skipped`. None fitting is bad input.
+std::vector<Pair> fitting_pairs(const std::vector<std::string>& collectors,
+                                const std::vector<std::string>& allocators,
+                                std::vector<SkippedPair>& skipped) {
+  std::vector<Pair> pairs;
+  for (const std::string& collector_name : collectors) {
     const CollectorEntry& collector = find_collector(collector_name);
-    for (const std::string& allocator_name : allocator_names) {
+    for (const std::string& allocator_name : allocators) {
       const AllocatorEntry& allocator = find_allocator(allocator_name);
       std::string misfit = pair_misfit(collector, allocator);
       if (misfit.empty()) {
@@ -253,7 +242,14 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
     }
     throw ConfigError("no collector x allocator pair fits (" + reasons + ")");
   }
+  return pairs;
+}
 
+// One configuration per pair, each checked as `run` would check it, so that
+// bad input is found before the first run starts.
+std::vector<Configuration> plan_configurations(
+    const RunConfig& base, const std::vector<Pair>& pairs,
+    const std::optional<std::string>& baseline) {
   std::vector<Selection> selections;
   std::vector<Configuration> configurations;
   for (const auto& [collector, allocator] : pairs) {
@@ -271,13 +267,70 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
     selections.push_back(std::move(selection));
   }
   check_every_param_is_declared(base, selections);
-  if (auto baseline = flags.value("baseline")) {
+  if (baseline) {
     if (*baseline != "boehm") {
       throw ConfigError("bad --baseline '" + *baseline +
                         "': the only baseline is boehm");
     }
     configurations.push_back(boehm_baseline(base, selections.front()));
   }
+  return configurations;
+}
+
+// For each repeat, every configuration once, so that slow drift in the
+// machine's speed spreads over all configurations alike.
+void run_interleaved(std::vector<Configuration>& configurations, int repeat,
+                     bool quiet, std::ostream& out) {
+  int total = repeat * static_cast<int>(configurations.size());
+  int started = 0;
+  for (int round = 1; round <= repeat; ++round) {
+    for (Configuration& configuration : configurations) {
+      ++started;
+      if (!quiet) {
+        out << "[" << started << "/" << total << "] " << configuration.label
+            << " (repeat " << round << ")" << std::flush;
+      }
+      RunOutcome outcome = run_once(configuration);
+      if (!outcome.report) {
+        if (!quiet) out << "\n" << std::flush;
+        throw CommandFailed("run " + configuration.label + " (repeat " +
+                                std::to_string(round) +
+                                ") failed: " + outcome.failure,
+                            outcome.exit_code);
+      }
+      configuration.reports.push_back(std::move(*outcome.report));
+      if (!quiet) {
+        auto wall = summary_row(configuration.reports.back()).wall_ns;
+        out << ": " << (wall ? format_duration(*wall) : "-") << "\n";
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int run_compare(std::span<const std::string> args, std::ostream& out) {
+  std::vector<FlagSpec> specs(shared_run_flags().begin(),
+                              shared_run_flags().end());
+  specs.insert(specs.end(), std::begin(kCompareFlags), std::end(kCompareFlags));
+  ScannedFlags flags = scan_flags(args, specs);
+  if (flags.has("collector") || flags.has("allocator")) {
+    throw ConfigError(
+        "compare takes --collectors and --allocators (comma-separated lists)");
+  }
+  std::vector<std::string> collectors = distinct_list(flags, "collectors");
+  std::vector<std::string> allocators = distinct_list(flags, "allocators");
+  RunConfig base;
+  read_shared_run_flags(flags, base);
+  int repeat = kDefaultRepeat;
+  if (auto text = flags.value("repeat")) {
+    repeat = static_cast<int>(parse_integer_flag(*text, "repeat", 1, 1000));
+  }
+  find_workload(base.workload);
+  std::vector<SkippedPair> skipped;
+  std::vector<Pair> pairs = fitting_pairs(collectors, allocators, skipped);
+  std::vector<Configuration> configurations =
+      plan_configurations(base, pairs, flags.value("baseline"));
   if (!base.json_path.empty()) check_output_path(base.json_path);
 
   // Every run records the same commit, found once.
@@ -288,50 +341,23 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
           << pair.reason << "\n";
     }
   }
-  int total = repeat * static_cast<int>(configurations.size());
-  int started = 0;
-  for (int round = 1; round <= repeat; ++round) {
-    for (Configuration& configuration : configurations) {
-      ++started;
-      if (!base.quiet) {
-        out << "[" << started << "/" << total << "] " << configuration.label
-            << " (repeat " << round << ")" << std::flush;
-      }
-      RunOutcome outcome = run_once(configuration);
-      if (!outcome.report) {
-        if (!base.quiet) out << "\n" << std::flush;
-        throw CommandFailed("run " + configuration.label + " (repeat " +
-                                std::to_string(round) +
-                                ") failed: " + outcome.failure,
-                            outcome.exit_code);
-      }
-      configuration.reports.push_back(std::move(*outcome.report));
-      if (!base.quiet) {
-        auto wall = summary_row(configuration.reports.back()).wall_ns;
-        out << ": " << (wall ? format_duration(*wall) : "-") << "\n";
-      }
-    }
+  run_interleaved(configurations, repeat, base.quiet, out);
+  if (!base.json_path.empty()) {
+    write_json_file(base.json_path,
+                    compare_document(base, repeat, configurations, skipped));
   }
-
-  Json document = compare_document(base, repeat, configurations, skipped);
-  if (!base.json_path.empty()) write_json_file(base.json_path, document);
-  if (!base.quiet) {
-    std::vector<LabelledRow> rows;
-    for (const Json& config : document["configs"]) {
-      std::vector<SummaryRow> runs;
-      for (const Json& report : config["runs"]) {
-        runs.push_back(summary_row(report));
-      }
-      rows.push_back({config["label"].get<std::string>(), median_row(runs)});
-    }
-    out << "\n"
-        << base.workload << ": medians of " << repeat
-        << (repeat == 1 ? " run" : " runs")
-        << " per configuration, interleaved\n";
-    print_table(out, rows);
-    if (!base.json_path.empty()) {
-      out << "results written to " << base.json_path << "\n";
-    }
+  if (base.quiet) return 0;
+  std::vector<LabelledRow> rows;
+  for (const Configuration& configuration : configurations) {
+    rows.push_back({configuration.label, median_of(configuration)});
+  }
+  out << "\n"
+      << base.workload << ": medians of " << repeat
+      << (repeat == 1 ? " run" : " runs")
+      << " per configuration, interleaved\n";
+  print_table(out, rows);
+  if (!base.json_path.empty()) {
+    out << "results written to " << base.json_path << "\n";
   }
   return 0;
 }

@@ -108,8 +108,8 @@ TEST(PauseTimelineTest, WindowOutsideTheRunIsRejected) {
 
 TEST(PauseTimelineTest, MmuMatchesBruteForceOnRandomPauses) {
   std::mt19937_64 random(7);
-  constexpr std::int64_t kRun = 80;
-  for (int trial = 0; trial < 200; ++trial) {
+  constexpr std::int64_t kRun = 60;
+  for (int trial = 0; trial < 100; ++trial) {
     std::vector<PauseInterval> pauses = random_pauses(random, kRun);
     PauseTimeline timeline(pauses, kRun);
     for (std::int64_t window = 1; window <= kRun; ++window) {
@@ -122,8 +122,8 @@ TEST(PauseTimelineTest, MmuMatchesBruteForceOnRandomPauses) {
 
 TEST(PauseTimelineTest, BmuIsLeastMmuOverAllLongerWindows) {
   std::mt19937_64 random(11);
-  constexpr std::int64_t kRun = 80;
-  for (int trial = 0; trial < 200; ++trial) {
+  constexpr std::int64_t kRun = 60;
+  for (int trial = 0; trial < 100; ++trial) {
     std::vector<PauseInterval> pauses = random_pauses(random, kRun);
     PauseTimeline timeline(pauses, kRun);
     double expected = 1.0;
