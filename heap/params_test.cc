@@ -1,0 +1,61 @@
+#include "heap/params.h"
+
+#include <gtest/gtest.h>
+
+#include "heap/errors.h"
+
+namespace gclab {
+namespace {
+
+constexpr ParamSpec kSpecs[] = {
+    {"depth", ParamKind::kInt, "4", "tree depth"},
+    {"chunk", ParamKind::kSize, "32K", "bytes"},
+    {"ratio", ParamKind::kDouble, "0.5", "a fraction"},
+    {"fit", ParamKind::kChoice, "first", "policy", "first|next|best"},
+};
+
+TEST(ParseSize, AcceptsBinaryUnits) {
+  EXPECT_EQ(parse_size("4096", "x"), 4096u);
+  EXPECT_EQ(parse_size("512K", "x"), 512u << 10);
+  EXPECT_EQ(parse_size("64M", "x"), 64u << 20);
+  EXPECT_EQ(parse_size("2g", "x"), 2ull << 30);
+}
+
+TEST(ParseSize, RejectsMalformedSizesNamingWhatWasParsed) {
+  for (const char* bad : {"", "M", "-1M", "0", "12Q", "1.5M", "64MB"}) {
+    try {
+      parse_size(bad, "--heap");
+      ADD_FAILURE() << "'" << bad << "' was accepted";
+    } catch (const ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find("--heap"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
+TEST(ParamValues, DefaultsApplyWhenNothingIsGiven) {
+  ParamValues values(kSpecs, {});
+  EXPECT_EQ(values.get_int("depth"), 4);
+  EXPECT_EQ(values.get_size("chunk"), 32u << 10);
+  EXPECT_DOUBLE_EQ(values.get_double("ratio"), 0.5);
+  EXPECT_EQ(values.get_string("fit"), "first");
+}
+
+TEST(ParamValues, OverridesReplaceDefaultsAndAreRecorded) {
+  ParamValues values(kSpecs, {{"depth", "7"}, {"fit", "best"}});
+  EXPECT_EQ(values.get_int("depth"), 7);
+  EXPECT_EQ(values.values().at("fit"), "best");
+  EXPECT_EQ(values.values().at("chunk"), "32K");
+}
+
+TEST(ParamValues, RejectsUnknownNamesAndBadValues) {
+  EXPECT_THROW(ParamValues(kSpecs, {{"colour", "red"}}), ConfigError);
+  EXPECT_THROW(ParamValues(kSpecs, {{"depth", "four"}}), ConfigError);
+  EXPECT_THROW(ParamValues(kSpecs, {{"depth", "4x"}}), ConfigError);
+  EXPECT_THROW(ParamValues(kSpecs, {{"ratio", "half"}}), ConfigError);
+  EXPECT_THROW(ParamValues(kSpecs, {{"chunk", "lots"}}), ConfigError);
+  EXPECT_THROW(ParamValues(kSpecs, {{"fit", "worst"}}), ConfigError);
+}
+
+}  // namespace
+}  // namespace gclab

@@ -1,0 +1,98 @@
+#include "heap/safepoint.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+#include <vector>
+
+#include "heap/errors.h"
+#include "testing/test_heap.h"
+
+namespace gclab {
+namespace {
+
+std::unique_ptr<Heap> test_heap() {
+  return testing::make_heap("mark-sweep", "free-list",
+                            {.heap_bytes = 8 << 20, .verify = true});
+}
+
+TEST(Safepoint, StopWaitsForEveryRunningMutator) {
+  auto heap = test_heap();
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> polls{0};
+  std::thread spinner([&] {
+    Mutator mutator(*heap);
+    while (!done.load()) {
+      mutator.safepoint();
+      polls.fetch_add(1);
+    }
+  });
+  while (polls.load() == 0) std::this_thread::yield();
+  {
+    Heap::WorldStop world(*heap, nullptr, "test");
+    ASSERT_TRUE(world.stopped());
+    std::uint64_t seen = polls.load();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    EXPECT_EQ(polls.load(), seen)
+        << "a mutator ran while the world was stopped";
+    ASSERT_EQ(heap->safepoints().mutators().size(), 1u);
+    EXPECT_EQ(heap->safepoints().mutators()[0]->state(),
+              MutatorState::kAtSafepoint);
+  }
+  done = true;
+  spinner.join();
+  ASSERT_EQ(heap->events().pauses().size(), 1u);
+  EXPECT_EQ(heap->events().pauses()[0].kind, "test");
+}
+
+TEST(Safepoint, ParkedMutatorDoesNotDelayAStop) {
+  auto heap = test_heap();
+  Mutator mutator(*heap);
+  ParkedScope parked(mutator);
+  Heap::WorldStop world(*heap, nullptr, "test");
+  EXPECT_TRUE(world.stopped());
+  EXPECT_EQ(mutator.state(), MutatorState::kParked);
+}
+
+TEST(Safepoint, FinishedMutatorsLeaveTheRegistry) {
+  auto heap = test_heap();
+  {
+    Mutator first(*heap);
+    Mutator second(*heap);
+    first.allocate(testing::kNodeShape);
+  }
+  Heap::WorldStop world(*heap, nullptr, "test");
+  EXPECT_TRUE(heap->safepoints().mutators().empty());
+  EXPECT_EQ(heap->mutator_totals().objects_allocated, 1u);
+}
+
+TEST(Safepoint, SecondRequesterWaitsForTheFirstCollection) {
+  // Several mutators hammer a small heap: allocation failures coincide, and
+  // every losing requester must simply wait and retry.
+  HeapOptions options{.heap_bytes = 2 << 20, .gc_threads = 2, .verify = true};
+  auto heap = testing::make_heap("mark-sweep", "free-list", options);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      Mutator mutator(*heap);
+      Root kept(mutator, testing::build_tree(mutator, 9, t));
+      for (int i = 0; i < 100; ++i) testing::build_tree(mutator, 7, 99);
+      EXPECT_EQ(testing::count_tree(mutator, kept.get(), t),
+                testing::tree_nodes(9));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_GT(heap->events().cycles().size(), 0u);
+  EXPECT_EQ(heap->events().pauses().size(), heap->events().cycles().size());
+}
+
+TEST(Safepoint, AbortedRunThrowsAtTheNextSafepoint) {
+  auto heap = test_heap();
+  Mutator mutator(*heap);
+  heap->abort_run();
+  EXPECT_THROW(mutator.safepoint(), RunAborted);
+}
+
+}  // namespace
+}  // namespace gclab
