@@ -17,6 +17,10 @@ namespace gclab::testing {
 ChildOutcome run_gclab(const std::vector<std::string>& args);
 
 // An empty directory under $TEST_TMPDIR, made anew on each call.
+// Further paths the test target passes after the gclab binary (other
+// binaries it needs, say).
+const std::vector<std::string>& data_paths();
+
 std::filesystem::path fresh_directory(std::string_view name);
 
 // Parameters that make GCBench finish in milliseconds.
