@@ -32,6 +32,16 @@ std::unique_ptr<Heap> make_heap_with(
       parse_trigger("on-failure"), collector);
 }
 
+std::unique_ptr<Heap> make_unreclaimed_heap() {
+  return make_heap("none", "bump", {.heap_bytes = 64 << 20});
+}
+
+std::unique_ptr<Heap> make_stressed_heap() {
+  return make_heap(
+      "mark-sweep", "free-list",
+      {.heap_bytes = 4 << 20, .verify = true, .stress_interval = 300});
+}
+
 Object* build_tree(Mutator& mutator, int depth, std::uint64_t value) {
   Root node(mutator, mutator.allocate(kNodeShape));
   *node.get()->payload_as<std::uint64_t>() = value;

@@ -29,6 +29,14 @@ std::unique_ptr<Heap> make_heap_with(
     HeapOptions options,
     const std::map<std::string, std::string>& allocator_params = {});
 
+// Bump allocation and no collection (64 MiB): every object a test allocates
+// stays in the heap, in allocation order, for the test to inspect.
+std::unique_ptr<Heap> make_unreclaimed_heap();
+
+// mark-sweep over free-list in 4 MiB, collecting every 300 allocations and
+// verifying each collection: code that forgot a Root loses a live object here.
+std::unique_ptr<Heap> make_stressed_heap();
+
 // Node shape used by the graph builders: two slots and an 8-byte payload
 // holding a caller-chosen value.
 inline constexpr ObjectShape kNodeShape{

@@ -16,21 +16,8 @@
 namespace gclab {
 namespace {
 
-constexpr std::size_t kHeapBytes = 64 << 20;
-
-// Bump allocation and no collection: every object the workload ever
-// allocated is still in the heap afterwards, in allocation order.
-std::unique_ptr<Heap> make_heap() {
-  return testing::make_heap("none", "bump", {.heap_bytes = kHeapBytes});
-}
-
-// A collection every few hundred allocations, each verified: a workload that
-// forgot a Root loses a live object here.
-std::unique_ptr<Heap> make_stressed_heap() {
-  return testing::make_heap(
-      "mark-sweep", "free-list",
-      {.heap_bytes = 4 << 20, .verify = true, .stress_interval = 300});
-}
+std::unique_ptr<Heap> make_heap() { return testing::make_unreclaimed_heap(); }
+using testing::make_stressed_heap;
 
 // Small enough to run in milliseconds, large enough for three depths.
 GcbenchParams small_params() {
