@@ -1,5 +1,6 @@
 #include "harness/cli.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 
@@ -17,6 +18,8 @@ const FlagSpec* find_spec(std::span<const FlagSpec> declared,
 }
 
 bool is_flag(std::string_view arg) { return arg.starts_with("--"); }
+
+constexpr std::string_view kBlanks = " \t";
 
 }  // namespace
 
@@ -108,14 +111,22 @@ std::uint64_t parse_unsigned_flag(std::string_view text,
 }
 
 std::vector<std::string> split_list(std::string_view text,
-                                    std::string_view flag) {
+                                    std::string_view shown_as) {
   std::vector<std::string> items;
   while (true) {
     std::size_t comma = text.find(',');
     std::string_view item = text.substr(0, comma);
+    std::size_t first = item.find_first_not_of(kBlanks);
+    item = first == std::string_view::npos
+               ? std::string_view()
+               : item.substr(first, item.find_last_not_of(kBlanks) - first + 1);
     if (item.empty()) {
-      throw ConfigError("bad --" + std::string(flag) +
-                        ": expected a comma-separated list of names");
+      throw ConfigError("bad " + std::string(shown_as) +
+                        ": an empty item in a comma-separated list");
+    }
+    if (std::find(items.begin(), items.end(), item) != items.end()) {
+      throw ConfigError("bad " + std::string(shown_as) + ": '" +
+                        std::string(item) + "' is listed twice");
     }
     items.emplace_back(item);
     if (comma == std::string_view::npos) return items;

@@ -61,9 +61,12 @@ std::int64_t parse_integer_flag(std::string_view text, std::string_view flag,
                                 std::int64_t min, std::int64_t max);
 std::uint64_t parse_unsigned_flag(std::string_view text, std::string_view flag);
 
-// "a,b,c" -> {"a", "b", "c"}; throws ConfigError for an empty item.
+// "a, b,c" -> {"a", "b", "c"}: blanks around an item are dropped, so a list
+// may be typed either way. Throws ConfigError for an empty item or an item
+// listed twice; the message opens "bad <shown_as>:", so `shown_as` names the
+// flag and the whole list as the user typed it ("--fit 'first,,best'").
 std::vector<std::string> split_list(std::string_view text,
-                                    std::string_view flag);
+                                    std::string_view shown_as);
 
 }  // namespace gclab
 

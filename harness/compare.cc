@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include "harness/environment.h"
@@ -33,6 +35,7 @@ struct Configuration {
   std::string collector;
   std::string allocator;
   bool baseline = false;
+  std::vector<VariedValue> varied;
   std::string program;
   std::vector<std::string> args;
   std::vector<Json> reports;
@@ -44,37 +47,43 @@ struct SkippedPair {
   std::string reason;
 };
 
-std::vector<std::string> distinct_list(const ScannedFlags& flags,
+std::vector<std::string> required_list(const ScannedFlags& flags,
                                        const char* flag) {
   auto text = flags.value(flag);
   if (!text) throw ConfigError("missing required flag --" + std::string(flag));
-  std::vector<std::string> distinct;
-  for (std::string& name : split_list(*text, flag)) {
-    if (std::find(distinct.begin(), distinct.end(), name) == distinct.end()) {
-      distinct.push_back(std::move(name));
-    }
-  }
-  return distinct;
+  return split_list(*text, "--" + std::string(flag) + " '" + *text + "'");
 }
 
-// A request must reach some pair; one that reaches none gets the message
-// `run` would give for the first pair.
+// A request, a list or not, must reach some pair; one that reaches none gets
+// the message `run` would give for the first pair.
 void check_every_param_is_declared(const RunConfig& base,
-                                   const std::vector<Selection>& selections) {
+                                   const std::vector<ChosenParams>& pairs) {
   for (const ParamRequest& request : base.params) {
     bool declared = std::any_of(
-        selections.begin(), selections.end(), [&](const Selection& selection) {
-          return is_declared(
-              request, chosen_params(*selection.collector, *selection.allocator,
-                                     *selection.workload));
-        });
-    if (!declared) {
-      const Selection& first = selections.front();
-      route_params(
-          {&request, 1},
-          chosen_params(*first.collector, *first.allocator, *first.workload));
+        pairs.begin(), pairs.end(),
+        [&](const ChosenParams& pair) { return is_declared(request, pair); });
+    if (!declared) route_params({&request, 1}, pairs.front());
+  }
+}
+
+// The axes that vary a pair: every setting's, and those of the parameters
+// the pair's components declare.
+std::vector<Axis> axes_of_pair(const RunMatrix& matrix,
+                               const ChosenParams& pair) {
+  std::vector<Axis> axes;
+  for (const Axis& axis : matrix.axes) {
+    if (axis.setting != Setting::kParam ||
+        is_declared(matrix.base.params[axis.param_index], pair)) {
+      axes.push_back(axis);
     }
   }
+  return axes;
+}
+
+std::string label_of(std::string_view name,
+                     std::span<const VariedValue> varied) {
+  std::string values = varied_label(varied);
+  return std::string(name) + (values.empty() ? "" : " " + values);
 }
 
 Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
@@ -91,13 +100,41 @@ Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
   return select_components(pair);
 }
 
-Configuration boehm_baseline(const RunConfig& base,
-                             const Selection& selection) {
+// The workload's side of a configuration: what a baseline shares with it.
+struct WorkloadVariant {
+  std::map<std::string, std::string> params;  // as routed to the workload
+  std::vector<VariedValue> varied;            // the workload's varied values
+};
+
+WorkloadVariant workload_variant(const RunVariant& variant,
+                                 const Selection& selection,
+                                 const ChosenParams& pair) {
+  WorkloadVariant workload{
+      .params = selection.routed[static_cast<int>(Component::kWorkload)],
+      .varied = {}};
+  for (const VariedValue& value : variant.varied) {
+    if (value.param_index &&
+        routed_component(variant.config.params[*value.param_index], pair) ==
+            Component::kWorkload) {
+      workload.varied.push_back(value);
+    }
+  }
+  return workload;
+}
+
+// The baseline runs once per distinct set of workload parameters, since only
+// those reach it.
+std::vector<Configuration> boehm_baselines(
+    const RunMatrix& matrix, std::span<const WorkloadVariant> workloads) {
+  const RunConfig& base = matrix.base;
   if (base.workload != "gcbench") {
     throw ConfigError(
         "--baseline boehm runs Boehm's GCBench: it needs --workload gcbench");
   }
-  if (base.mutators != 1) {
+  bool varies_mutators = std::any_of(
+      matrix.axes.begin(), matrix.axes.end(),
+      [](const Axis& axis) { return axis.setting == Setting::kMutators; });
+  if (base.mutators != 1 || varies_mutators) {
     throw ConfigError(
         "--baseline boehm runs single-threaded GCBench: it needs --mutators 1");
   }
@@ -110,18 +147,22 @@ Configuration boehm_baseline(const RunConfig& base,
     throw ConfigError("$" + std::string(kBoehmVariable) + " names " + program +
                       ", which is not an executable");
   }
-  Configuration baseline{.label = "boehm (libgc)",
-                         .collector = "boehm",
-                         .allocator = "boehm",
-                         .baseline = true,
-                         .program = program,
-                         .args = {"--seed=" + std::to_string(base.seed)},
-                         .reports = {}};
-  for (const auto& [name, value] :
-       selection.routed[static_cast<int>(Component::kWorkload)]) {
-    baseline.args.push_back("--" + name + "=" + value);
+  std::vector<Configuration> baselines;
+  for (const WorkloadVariant& workload : workloads) {
+    Configuration baseline{.label = label_of("boehm (libgc)", workload.varied),
+                           .collector = "boehm",
+                           .allocator = "boehm",
+                           .baseline = true,
+                           .varied = workload.varied,
+                           .program = program,
+                           .args = {"--seed=" + std::to_string(base.seed)},
+                           .reports = {}};
+    for (const auto& [name, value] : workload.params) {
+      baseline.args.push_back("--" + name + "=" + value);
+    }
+    baselines.push_back(std::move(baseline));
   }
-  return baseline;
+  return baselines;
 }
 
 // The line that says why a run failed: gclab's own error line if there is
@@ -181,16 +222,25 @@ SummaryRow median_of(const Configuration& configuration) {
   return median_row(rows);
 }
 
-Json compare_document(const RunConfig& base, int repeat,
+Json compare_document(const RunMatrix& matrix, int repeat,
                       const std::vector<Configuration>& configurations,
                       const std::vector<SkippedPair>& skipped) {
+  Json axes = Json::array();
+  for (const Axis& axis : matrix.axes) {
+    axes.push_back({{"name", axis.name}, {"values", axis.values}});
+  }
   Json configs = Json::array();
   for (const Configuration& configuration : configurations) {
+    Json varied = Json::object();
+    for (const VariedValue& value : configuration.varied) {
+      varied[value.name] = value.value;
+    }
     configs.push_back({
         {"label", configuration.label},
         {"collector", configuration.collector},
         {"allocator", configuration.allocator},
         {"baseline", configuration.baseline},
+        {"varied", varied},
         {"arguments", configuration.args},
         {"median", row_json(median_of(configuration))},
         {"runs", configuration.reports},
@@ -205,9 +255,10 @@ Json compare_document(const RunConfig& base, int repeat,
   return {
       {"schema_version", kReportSchemaVersion},
       {"kind", "compare"},
-      {"workload", base.workload},
+      {"workload", matrix.base.workload},
       {"repeat", repeat},
       {"order", "interleaved"},
+      {"axes", axes},
       {"environment", describe_environment()},
       {"configs", configs},
       {"skipped", skipped_pairs},
@@ -245,34 +296,55 @@ std::vector<Pair> fitting_pairs(const std::vector<std::string>& collectors,
   return pairs;
 }
 
-// One configuration per pair, each checked as `run` would check it, so that
-// bad input is found before the first run starts.
+// One configuration per pair and combination of the axes that vary it, in
+// product order, each checked as `run` would check it, so that bad input is
+// found before the first run starts.
 std::vector<Configuration> plan_configurations(
-    const RunConfig& base, const std::vector<Pair>& pairs,
+    const RunMatrix& matrix, const std::vector<Pair>& pairs,
     const std::optional<std::string>& baseline) {
-  std::vector<Selection> selections;
-  std::vector<Configuration> configurations;
-  for (const auto& [collector, allocator] : pairs) {
-    Selection selection = select_pair(base, *collector, *allocator);
-    configurations.push_back(
-        {.label =
-             std::string(collector->name) + "/" + std::string(allocator->name),
-         .collector = std::string(collector->name),
-         .allocator = std::string(allocator->name),
-         .baseline = false,
-         .program = kSelf,
-         .args = run_arguments(base, collector->name, allocator->name,
-                               selection.routed),
-         .reports = {}});
-    selections.push_back(std::move(selection));
+  if (baseline && *baseline != "boehm") {
+    throw ConfigError("bad --baseline '" + *baseline +
+                      "': the only baseline is boehm");
   }
-  check_every_param_is_declared(base, selections);
-  if (baseline) {
-    if (*baseline != "boehm") {
-      throw ConfigError("bad --baseline '" + *baseline +
-                        "': the only baseline is boehm");
+  const WorkloadEntry& workload = find_workload(matrix.base.workload);
+  std::vector<ChosenParams> chosen;
+  for (const auto& [collector, allocator] : pairs) {
+    chosen.push_back(chosen_params(*collector, *allocator, workload));
+  }
+  check_every_param_is_declared(matrix.base, chosen);
+  std::vector<Configuration> configurations;
+  std::vector<WorkloadVariant> workloads;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const auto& [collector, allocator] = pairs[i];
+    std::string pair_name =
+        std::string(collector->name) + "/" + std::string(allocator->name);
+    for (const RunVariant& variant :
+         expand_axes(matrix.base, axes_of_pair(matrix, chosen[i]))) {
+      Selection selection = select_pair(variant.config, *collector, *allocator);
+      configurations.push_back(
+          {.label = label_of(pair_name, variant.varied),
+           .collector = std::string(collector->name),
+           .allocator = std::string(allocator->name),
+           .baseline = false,
+           .varied = variant.varied,
+           .program = kSelf,
+           .args = run_arguments(variant.config, collector->name,
+                                 allocator->name, selection.routed),
+           .reports = {}});
+      WorkloadVariant workload_side =
+          workload_variant(variant, selection, chosen[i]);
+      if (std::none_of(workloads.begin(), workloads.end(),
+                       [&](const WorkloadVariant& seen) {
+                         return seen.params == workload_side.params;
+                       })) {
+        workloads.push_back(std::move(workload_side));
+      }
     }
-    configurations.push_back(boehm_baseline(base, selections.front()));
+  }
+  if (baseline) {
+    for (Configuration& configuration : boehm_baselines(matrix, workloads)) {
+      configurations.push_back(std::move(configuration));
+    }
   }
   return configurations;
 }
@@ -318,10 +390,10 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
     throw ConfigError(
         "compare takes --collectors and --allocators (comma-separated lists)");
   }
-  std::vector<std::string> collectors = distinct_list(flags, "collectors");
-  std::vector<std::string> allocators = distinct_list(flags, "allocators");
-  RunConfig base;
-  read_shared_run_flags(flags, base);
+  std::vector<std::string> collectors = required_list(flags, "collectors");
+  std::vector<std::string> allocators = required_list(flags, "allocators");
+  RunMatrix matrix = read_run_matrix(flags);
+  const RunConfig& base = matrix.base;
   int repeat = kDefaultRepeat;
   if (auto text = flags.value("repeat")) {
     repeat = static_cast<int>(parse_integer_flag(*text, "repeat", 1, 1000));
@@ -330,7 +402,7 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
   std::vector<SkippedPair> skipped;
   std::vector<Pair> pairs = fitting_pairs(collectors, allocators, skipped);
   std::vector<Configuration> configurations =
-      plan_configurations(base, pairs, flags.value("baseline"));
+      plan_configurations(matrix, pairs, flags.value("baseline"));
   if (!base.json_path.empty()) check_output_path(base.json_path);
 
   // Every run records the same commit, found once.
@@ -344,7 +416,7 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
   run_interleaved(configurations, repeat, base.quiet, out);
   if (!base.json_path.empty()) {
     write_json_file(base.json_path,
-                    compare_document(base, repeat, configurations, skipped));
+                    compare_document(matrix, repeat, configurations, skipped));
   }
   if (base.quiet) return 0;
   std::vector<LabelledRow> rows;

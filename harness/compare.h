@@ -1,15 +1,23 @@
 // `gclab compare`: one workload under every fitting collector x allocator
-// pair, each run in a fresh process.
+// pair and every combination of the values listed for other settings, each
+// run in a fresh process.
 //
 // Pairs that do not fit are skipped and named (none fitting is bad input).
+// The matrix is the pairs x each axis of a RunMatrix (value lists of --heap,
+// --mutators, --gc-threads, --trigger and component parameters; see
+// harness/run_config.h), the last axis changing fastest. A parameter, and so
+// its axis, goes to the pairs whose components declare it and must be
+// declared by at least one; a configuration's label is its pair followed by
+// the values of the axes that vary it ("mark-sweep/free-list fit=best
+// heap=32M"). Every configuration is checked before the first run starts.
 // Every run is `gclab run ... --json TMP --quiet` in a new process, forked
 // and exec'd from /proc/self/exe, so runs share no heap state. Repeats are
 // interleaved (for each repeat, every configuration once) because timings
 // drift over seconds on shared machines; the table and the JSON give
-// per-configuration medians. A parameter goes to the pairs whose components
-// declare it, and must be declared by at least one. `--baseline boehm` adds
-// Boehm's own GCBench ($GCLAB_BOEHM_GCBENCH, which prints a report with the
-// same field names) as one more configuration, run the same interleaved way.
+// per-configuration medians. `--baseline boehm` adds Boehm's own GCBench
+// ($GCLAB_BOEHM_GCBENCH, which prints a report with the same field names) as
+// one more configuration per distinct set of workload parameters, run the
+// same interleaved way.
 //
 // A failed run ends the comparison: its error line is reported and no result
 // file is written.

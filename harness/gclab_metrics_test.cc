@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -213,6 +214,174 @@ TEST(GclabMetricsTest, CompareRunsEveryFittingPairInterleaved) {
   }
   EXPECT_TRUE(std::filesystem::is_empty(scratch))
       << "compare must remove its temporary files";
+}
+
+// The lines of `text` that contain `needle`, in order.
+std::vector<std::string> lines_with(const std::string& text,
+                                    const std::string& needle) {
+  std::vector<std::string> found;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (line.find(needle) != std::string::npos) found.push_back(line);
+    start = end + 1;
+  }
+  return found;
+}
+
+TEST(GclabMetricsTest, CompareVariesListedValuesInterleaved) {
+  std::filesystem::path directory = testing::fresh_directory("compare_lists");
+  std::string json = (directory / "compare.json").string();
+  Args args = {"compare",
+               "--collectors=mark-sweep",
+               "--allocators=free-list",
+               "--workload=gcbench",
+               "--fit=first,best",
+               "--heap=1M,2M",
+               "--repeat=2",
+               "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+
+  const std::vector<std::string> configs = {
+      "mark-sweep/free-list fit=first heap=1M",
+      "mark-sweep/free-list fit=first heap=2M",
+      "mark-sweep/free-list fit=best heap=1M",
+      "mark-sweep/free-list fit=best heap=2M",
+  };
+  std::vector<std::string> runs = lines_with(outcome.stdout_text, "(repeat ");
+  ASSERT_EQ(runs.size(), 8u) << outcome.stdout_text;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    std::string expected = "[" + std::to_string(i + 1) + "/8] " +
+                           configs[i % 4] + " (repeat " +
+                           std::to_string(i / 4 + 1) + "): ";
+    EXPECT_TRUE(runs[i].starts_with(expected))
+        << "run " << i + 1 << ": expected '" << expected << "...', got '"
+        << runs[i] << "'; every configuration once per repeat, the last "
+        << "axis changing fastest";
+  }
+  std::vector<std::string> rows =
+      lines_with(outcome.stdout_text, "mark-sweep/free-list");
+  ASSERT_EQ(rows.size(), 12u) << "8 progress lines and 4 table rows";
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    EXPECT_TRUE(rows[8 + i].starts_with(configs[i] + " "))
+        << "table row " << i << ": " << rows[8 + i];
+  }
+
+  Json document = read_json_file(json);
+  EXPECT_EQ(document["axes"],
+            Json::parse(R"([{"name": "fit", "values": ["first", "best"]},
+                            {"name": "heap", "values": ["1M", "2M"]}])"));
+  ASSERT_EQ(document["configs"].size(), 4u);
+  for (std::size_t i = 0; i < configs.size(); ++i) {
+    const Json& config = document["configs"][i];
+    EXPECT_EQ(config["label"], configs[i]);
+    std::string fit = i < 2 ? "first" : "best";
+    std::string heap = i % 2 == 0 ? "1M" : "2M";
+    EXPECT_EQ(config["varied"], Json({{"fit", fit}, {"heap", heap}}))
+        << config["label"];
+    ASSERT_EQ(config["runs"].size(), 2u);
+    for (const Json& run : config["runs"]) {
+      expect_consistent(run);
+      EXPECT_EQ(run["config"]["params"]["allocator"]["fit"], fit)
+          << "the run of " << config["label"] << " used another fit";
+      EXPECT_EQ(run["config"]["heap_bytes"], (i % 2 + 1) << 20)
+          << "the run of " << config["label"] << " used another heap";
+    }
+  }
+}
+
+TEST(GclabMetricsTest, CompareVariesAParameterOnlyWhereDeclared) {
+  std::filesystem::path directory = testing::fresh_directory("compare_where");
+  std::string json = (directory / "compare.json").string();
+  Args args = {"compare",
+               "--collectors=none",
+               "--allocators=bump,free-list",
+               "--workload=gcbench",
+               "--param",
+               "allocator.fit=first,best",
+               "--heap=4M",
+               "--repeat=1",
+               "--quiet",
+               "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+  EXPECT_EQ(outcome.stdout_text, "") << "--quiet prints nothing";
+
+  Json document = read_json_file(json);
+  EXPECT_EQ(document["axes"].size(), 1u) << "a single heap is no axis";
+  std::vector<std::string> labels;
+  for (const Json& config : document["configs"])
+    labels.push_back(config["label"]);
+  EXPECT_EQ(labels, (std::vector<std::string>{
+                        "none/bump", "none/free-list allocator.fit=first",
+                        "none/free-list allocator.fit=best"}))
+      << "bump declares no fit, so it runs once, unlabelled";
+  EXPECT_EQ(document["configs"][0]["varied"], Json::object());
+  EXPECT_EQ(document["configs"][2]["varied"],
+            Json({{"allocator.fit", "best"}}));
+  EXPECT_EQ(
+      document["configs"][2]["runs"][0]["config"]["params"]["allocator"]["fit"],
+      "best");
+}
+
+// A baseline needs only to print a report; this one prints its arguments.
+TEST(GclabMetricsTest, CompareRunsTheBaselineOncePerWorkloadVariant) {
+  std::filesystem::path directory =
+      testing::fresh_directory("compare_baselines");
+  std::filesystem::path baseline = directory / "echo_baseline.sh";
+  {
+    std::ofstream script(baseline);
+    script << "#!/bin/sh\nprintf '{\"time\": {\"wall_ns\": 1000}, "
+              "\"arguments\": \"%s\"}' \"$*\"\n";
+  }
+  std::filesystem::permissions(baseline, std::filesystem::perms::owner_all);
+  std::string json = (directory / "compare.json").string();
+  Args args = {"compare",
+               "--collectors=mark-sweep",
+               "--allocators=free-list",
+               "--workload=gcbench",
+               "--heap=1M,2M",
+               "--param",
+               "max-depth=6,8",
+               "--baseline=boehm",
+               "--repeat=1",
+               "--quiet",
+               "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    if (!param.starts_with("--param=max-depth=")) args.push_back(param);
+  }
+  setenv("GCLAB_BOEHM_GCBENCH", baseline.c_str(), 1);
+  ChildOutcome outcome = testing::run_gclab(args);
+  unsetenv("GCLAB_BOEHM_GCBENCH");
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+
+  Json document = read_json_file(json);
+  std::vector<std::string> labels;
+  for (const Json& config : document["configs"])
+    labels.push_back(config["label"]);
+  EXPECT_EQ(labels,
+            (std::vector<std::string>{
+                "mark-sweep/free-list max-depth=6 heap=1M",
+                "mark-sweep/free-list max-depth=6 heap=2M",
+                "mark-sweep/free-list max-depth=8 heap=1M",
+                "mark-sweep/free-list max-depth=8 heap=2M",
+                "boehm (libgc) max-depth=6", "boehm (libgc) max-depth=8"}))
+      << "the heap does not reach the baseline; workload parameters do";
+  const Json& last = document["configs"][5];
+  EXPECT_EQ(last["varied"], Json({{"max-depth", "8"}}));
+  ASSERT_EQ(last["runs"].size(), 1u);
+  std::string baseline_args = last["runs"][0]["arguments"];
+  EXPECT_NE(baseline_args.find("--max-depth=8"), std::string::npos)
+      << baseline_args;
 }
 
 }  // namespace

@@ -30,8 +30,9 @@ commands:
   list      collectors, allocators and workloads, their parameters, and which
             collector x allocator pairs fit
   run       one run: prints a summary and, with --json, writes its metrics
-  compare   every fitting collector x allocator pair on one workload, each run
-            in a fresh process, repeats interleaved; prints medians
+  compare   one workload under every fitting collector x allocator pair and
+            every combination of the values listed for other settings, each
+            run in a fresh process, repeats interleaved; prints medians
   help      this text
 
 run flags:
@@ -62,8 +63,18 @@ compare flags (and every run flag but --collector and --allocator):
   --allocators X,Y,...  required
   --repeat K            runs per configuration (default 3)
   --baseline boehm      also run Boehm's GCBench, $GCLAB_BOEHM_GCBENCH
-                        (needs --workload gcbench)
-  --json FILE           every run's report and per-configuration medians
+                        (needs --workload gcbench and --mutators 1)
+  --json FILE           every run's report, per-configuration medians and
+                        varied values
+  value lists           --heap, --mutators, --gc-threads, --trigger and every
+                        parameter (--param NAME=A,B,... or --NAME=A,B,...)
+                        take comma-separated values (run takes one each)
+
+Compare's configurations are collectors x allocators x each value list, in
+this order: parameters, --heap, --mutators, --gc-threads, --trigger, the last
+changing fastest and values in the order given; a parameter list varies only
+the pairs whose components declare it. Labels show what varies:
+mark-sweep/free-list fit=best heap=32M.
 
 Every flag takes --flag=value or --flag value. Exit status: 0 success, 1 a run
 failed (a workload self-check, a compared run), 2 bad input (one line on

@@ -14,6 +14,18 @@ constexpr FlagSpec kSharedRunFlags[] = {
 
 constexpr int kMaxThreads = 1024;
 
+// The settings other than parameters that compare can vary, in product order.
+struct ListableSetting {
+  Setting setting;
+  std::string_view flag;
+};
+constexpr ListableSetting kListableSettings[] = {
+    {Setting::kHeap, "heap"},
+    {Setting::kMutators, "mutators"},
+    {Setting::kGcThreads, "gc-threads"},
+    {Setting::kTrigger, "trigger"},
+};
+
 constexpr Component kComponents[] = {
     Component::kCollector, Component::kAllocator, Component::kWorkload};
 
@@ -95,42 +107,117 @@ std::string describe(Component component, const ChosenParams& chosen) {
       describe(Component::kWorkload, chosen) + "; see gclab list)");
 }
 
-}  // namespace
-
-std::string_view to_string(Component component) {
-  switch (component) {
-    case Component::kCollector:
-      return "collector";
-    case Component::kAllocator:
-      return "allocator";
-    case Component::kWorkload:
-      return "workload";
-  }
-  return "component";
+std::string qualified_name(const ParamRequest& request) {
+  if (!request.component) return request.name;
+  return std::string(to_string(*request.component)) + "." + request.name;
 }
 
-std::span<const FlagSpec> shared_run_flags() { return kSharedRunFlags; }
+// How the user gave a parameter, for messages: "--fit" or "--param fit".
+std::string shown_flag(const ParamRequest& request) {
+  return request.as_flag ? "--" + request.name
+                         : "--param " + qualified_name(request);
+}
 
-void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config) {
+// One value, or, where lists are allowed, the items of a list.
+std::vector<std::string> given_values(const std::string& text,
+                                      const std::string& flag,
+                                      bool lists_allowed) {
+  if (text.find(',') == std::string::npos) return {text};
+  if (!lists_allowed) {
+    throw ConfigError(flag + " takes one value in gclab run, not the list '" +
+                      text + "' (value lists are for gclab compare)");
+  }
+  return split_list(text, flag + " '" + text + "'");
+}
+
+int parse_thread_count(std::string_view text, std::string_view flag) {
+  return static_cast<int>(parse_integer_flag(text, flag, 1, kMaxThreads));
+}
+
+// Checks one value of a setting as `run` would and returns it as labels show
+// it, in a form that parses back to the same setting.
+std::string normalise(Setting setting, std::string_view value) {
+  switch (setting) {
+    case Setting::kHeap:
+      return compact_size(parse_size(value, "--heap"));
+    case Setting::kMutators:
+      return std::to_string(parse_thread_count(value, "mutators"));
+    case Setting::kGcThreads:
+      return std::to_string(parse_thread_count(value, "gc-threads"));
+    case Setting::kTrigger:
+      return parse_trigger(value)->spec();
+    case Setting::kParam:
+      break;
+  }
+  return std::string(value);
+}
+
+// `value` as normalise returns it.
+void apply(Setting setting, std::size_t param_index, const std::string& value,
+           RunConfig& config) {
+  switch (setting) {
+    case Setting::kHeap:
+      config.heap_bytes = parse_size(value, "--heap");
+      return;
+    case Setting::kMutators:
+      config.mutators = parse_thread_count(value, "mutators");
+      return;
+    case Setting::kGcThreads:
+      config.gc_threads = parse_thread_count(value, "gc-threads");
+      return;
+    case Setting::kTrigger:
+      config.trigger = value;
+      return;
+    case Setting::kParam:
+      config.params.at(param_index).value = value;
+      return;
+  }
+}
+
+// Two spellings of one value ("1M" and "1024K") would be two identical
+// configurations.
+void reject_equal_values(std::span<const std::string> normalised,
+                         std::span<const std::string> given,
+                         const std::string& shown_as) {
+  for (std::size_t i = 0; i < normalised.size(); ++i) {
+    for (std::size_t j = 0; j < i; ++j) {
+      if (normalised[i] == normalised[j]) {
+        throw ConfigError("bad " + shown_as + ": '" + given[i] +
+                          "' is the same as '" + given[j] + "'");
+      }
+    }
+  }
+}
+
+// The shared run flags into `config`, each list's first value included; with
+// `axes`, every list of two or more values is appended to it as an axis,
+// without, a list is an error.
+void read_run_flags(const ScannedFlags& flags, RunConfig& config,
+                    std::vector<Axis>* axes) {
   auto workload = flags.value("workload");
   if (!workload) throw ConfigError("missing required flag --workload");
   config.workload = *workload;
-  if (auto heap = flags.value("heap")) {
-    config.heap_bytes = parse_size(*heap, "--heap");
-  }
-  if (auto mutators = flags.value("mutators")) {
-    config.mutators = static_cast<int>(
-        parse_integer_flag(*mutators, "mutators", 1, kMaxThreads));
-  }
-  if (auto gc_threads = flags.value("gc-threads")) {
-    config.gc_threads = static_cast<int>(
-        parse_integer_flag(*gc_threads, "gc-threads", 1, kMaxThreads));
+  std::vector<Axis> setting_axes;
+  for (const ListableSetting& listable : kListableSettings) {
+    auto text = flags.value(listable.flag);
+    if (!text) continue;
+    std::string flag = "--" + std::string(listable.flag);
+    std::vector<std::string> given = given_values(*text, flag, axes != nullptr);
+    std::vector<std::string> values;
+    for (const std::string& value : given) {
+      values.push_back(normalise(listable.setting, value));
+    }
+    reject_equal_values(values, given, flag + " '" + *text + "'");
+    apply(listable.setting, 0, values.front(), config);
+    if (values.size() > 1) {
+      setting_axes.push_back({.setting = listable.setting,
+                              .name = std::string(listable.flag),
+                              .param_index = 0,
+                              .values = std::move(values)});
+    }
   }
   if (auto seed = flags.value("seed")) {
     config.seed = parse_unsigned_flag(*seed, "seed");
-  }
-  if (auto trigger = flags.value("trigger")) {
-    config.trigger = parse_trigger(*trigger)->spec();
   }
   config.verify = flags.has("verify");
   if (auto stress = flags.value("stress")) {
@@ -153,6 +240,89 @@ void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config) {
                              .component = {},
                              .as_flag = true});
   }
+  for (std::size_t i = 0; i < config.params.size(); ++i) {
+    ParamRequest& request = config.params[i];
+    if (!request.value) continue;
+    std::vector<std::string> values =
+        given_values(*request.value, shown_flag(request), axes != nullptr);
+    request.value = values.front();
+    if (values.size() > 1) {
+      axes->push_back({.setting = Setting::kParam,
+                       .name = qualified_name(request),
+                       .param_index = i,
+                       .values = std::move(values)});
+    }
+  }
+  if (axes != nullptr) {
+    axes->insert(axes->end(), setting_axes.begin(), setting_axes.end());
+  }
+}
+
+}  // namespace
+
+std::string_view to_string(Component component) {
+  switch (component) {
+    case Component::kCollector:
+      return "collector";
+    case Component::kAllocator:
+      return "allocator";
+    case Component::kWorkload:
+      return "workload";
+  }
+  return "component";
+}
+
+std::span<const FlagSpec> shared_run_flags() { return kSharedRunFlags; }
+
+void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config) {
+  read_run_flags(flags, config, nullptr);
+}
+
+RunMatrix read_run_matrix(const ScannedFlags& flags) {
+  RunMatrix matrix;
+  read_run_flags(flags, matrix.base, &matrix.axes);
+  return matrix;
+}
+
+std::vector<RunVariant> expand_axes(const RunConfig& base,
+                                    std::span<const Axis> axes) {
+  std::vector<RunVariant> variants = {{.config = base, .varied = {}}};
+  for (const Axis& axis : axes) {
+    std::vector<RunVariant> extended;
+    for (const RunVariant& variant : variants) {
+      for (const std::string& value : axis.values) {
+        RunVariant next = variant;
+        apply(axis.setting, axis.param_index, value, next.config);
+        next.varied.push_back(
+            {.name = axis.name,
+             .value = value,
+             .param_index = axis.setting == Setting::kParam
+                                ? std::optional(axis.param_index)
+                                : std::nullopt});
+        extended.push_back(std::move(next));
+      }
+    }
+    variants = std::move(extended);
+  }
+  return variants;
+}
+
+std::string varied_label(std::span<const VariedValue> varied) {
+  std::string label;
+  for (const VariedValue& entry : varied) {
+    label += (label.empty() ? "" : " ") + entry.name + "=" + entry.value;
+  }
+  return label;
+}
+
+std::string compact_size(std::uint64_t bytes) {
+  constexpr std::pair<int, char> kUnits[] = {{30, 'G'}, {20, 'M'}, {10, 'K'}};
+  for (auto [shift, suffix] : kUnits) {
+    if (bytes != 0 && bytes % (std::uint64_t{1} << shift) == 0) {
+      return std::to_string(bytes >> shift) + suffix;
+    }
+  }
+  return std::to_string(bytes);
 }
 
 RunConfig parse_run_config(std::span<const std::string> args) {
@@ -173,6 +343,13 @@ RunConfig parse_run_config(std::span<const std::string> args) {
 
 bool is_declared(const ParamRequest& request, const ChosenParams& chosen) {
   return !claimants(request, chosen).empty();
+}
+
+std::optional<Component> routed_component(const ParamRequest& request,
+                                          const ChosenParams& chosen) {
+  std::vector<Component> found = claimants(request, chosen);
+  if (found.size() != 1) return std::nullopt;
+  return found.front();
 }
 
 RoutedParams route_params(std::span<const ParamRequest> requests,

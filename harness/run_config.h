@@ -1,4 +1,5 @@
-// What one run was asked to do: the typed form of `gclab run`'s flags.
+// What one run was asked to do: the typed form of `gclab run`'s flags, and
+// the lists of values `gclab compare` varies.
 //
 // Parsing checks the form of every value (sizes, counts, the trigger) but not
 // the component names or their parameters: those are checked against the
@@ -10,6 +11,18 @@
 //   --K=V, --K V           a flag gclab itself does not know: the chosen
 //                          collector or allocator must declare K.
 // Routing keeps that rule in one place, for `run` and `compare` alike.
+//
+// Value lists. `compare` takes "V1,V2,..." for --heap, --mutators,
+// --gc-threads, --trigger and any parameter (no single value of these holds a
+// comma: trigger specs use ':', choices '|'); `run` rejects a list, naming
+// compare. Each setting given two or more values is an Axis; a RunMatrix is a
+// RunConfig holding the first value of every axis, so it is itself a valid
+// configuration, plus its axes in product order: parameters (the --param
+// ones, then the flag-form ones, each in the order given), then heap,
+// mutators, gc-threads, trigger. Values keep the order given, are distinct
+// (sizes and triggers compared once normalised) and each was checked alone
+// as `run` would check it, except parameter values, which only the declaring
+// component can check.
 #ifndef GCLAB_HARNESS_RUN_CONFIG_H_
 #define GCLAB_HARNESS_RUN_CONFIG_H_
 
@@ -58,8 +71,56 @@ struct RunConfig {
 // them too and passes them on to every run.
 std::span<const FlagSpec> shared_run_flags();
 
-// Fills every field but collector and allocator from scanned flags.
+// Fills every field but collector and allocator from scanned flags; a value
+// list is an error that points to `gclab compare`.
 void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config);
+
+// A setting that can take a list of values.
+enum class Setting { kParam, kHeap, kMutators, kGcThreads, kTrigger };
+
+struct Axis {
+  Setting setting = Setting::kParam;
+  // As labels show it: "heap", "gc-threads", "fit", "allocator.fit".
+  std::string name;
+  // For kParam: the request in RunConfig::params whose value the axis sets.
+  std::size_t param_index = 0;
+  // At least two, distinct, in the order given; sizes in compact binary
+  // units ("32M"), triggers normalised, parameter values as given.
+  std::vector<std::string> values;
+};
+
+struct RunMatrix {
+  RunConfig base;          // with the first value of every axis
+  std::vector<Axis> axes;  // in product order, see above
+};
+
+// Like read_shared_run_flags, but a list becomes an axis.
+RunMatrix read_run_matrix(const ScannedFlags& flags);
+
+// One value of an axis, as a configuration's label and JSON show it.
+struct VariedValue {
+  std::string name;
+  std::string value;
+  // Set when the value is a parameter's: its request in RunConfig::params.
+  std::optional<std::size_t> param_index;
+};
+
+struct RunVariant {
+  RunConfig config;
+  std::vector<VariedValue> varied;  // one per axis, in axis order
+};
+
+// Every combination of one value per axis, the last axis changing fastest;
+// with no axes, the base alone.
+std::vector<RunVariant> expand_axes(const RunConfig& base,
+                                    std::span<const Axis> axes);
+
+// "fit=best heap=32M gc-threads=2"; empty when nothing varies.
+std::string varied_label(std::span<const VariedValue> varied);
+
+// "32M", "1536K", "2G", "4097": the largest binary unit that divides the size
+// exactly, so parse_size reads it back to the same number.
+std::string compact_size(std::uint64_t bytes);
 
 // Parses the arguments of `gclab run` (after the word "run").
 RunConfig parse_run_config(std::span<const std::string> args);
@@ -75,6 +136,11 @@ using RoutedParams = std::array<std::map<std::string, std::string>, 3>;
 
 // Whether some chosen component would accept `request`.
 bool is_declared(const ParamRequest& request, const ChosenParams& chosen);
+
+// The component route_params sends `request` to; empty when no component or
+// several would accept it.
+std::optional<Component> routed_component(const ParamRequest& request,
+                                          const ChosenParams& chosen);
 
 // Sends each request to the one component that declares it. Throws
 // ConfigError for a name no component (or several) declares, a flag without

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "heap/errors.h"
@@ -291,6 +293,237 @@ TEST(RunArgumentsTest, ReparseToTheSameRun) {
   EXPECT_TRUE(again.verify);
   EXPECT_EQ(again.stress, 7u);
   EXPECT_EQ(route_params(again.params, kChosen), routed);
+}
+
+TEST(RouteParamsTest, RoutedComponentFollowsTheSameRules) {
+  auto request = [](std::string name, bool as_flag) {
+    return ParamRequest{
+        .name = name, .value = "1", .component = {}, .as_flag = as_flag};
+  };
+  EXPECT_EQ(routed_component(request("fit", true), kChosen),
+            Component::kAllocator);
+  EXPECT_EQ(routed_component(request("iterations", false), kChosen),
+            Component::kWorkload);
+  EXPECT_EQ(routed_component(request("depth", false), kChosen), std::nullopt)
+      << "a name two components declare routes nowhere unqualified";
+  EXPECT_EQ(routed_component(request("colour", false), kChosen), std::nullopt);
+}
+
+TEST(SplitListTest, DropsBlanksAroundItems) {
+  EXPECT_EQ(split_list("first, best ,\tnext", "--fit"),
+            (std::vector<std::string>{"first", "best", "next"}));
+  EXPECT_EQ(split_list("one", "--fit"), (std::vector<std::string>{"one"}));
+}
+
+TEST(SplitListTest, EmptyOrRepeatedItemIsRejected) {
+  for (const char* list : {"a,,b", ",a", "a,", "a, ,b", ""}) {
+    std::string message = config_error([&] { split_list(list, "--x 'L'"); });
+    EXPECT_NE(message.find("bad --x 'L': an empty item"), std::string::npos)
+        << "list '" << list << "' gave '" << message << "'";
+  }
+  EXPECT_EQ(config_error([] { split_list("a,b, a", "--x 'L'"); }),
+            "bad --x 'L': 'a' is listed twice");
+}
+
+// Reads flags as compare does: every list may become an axis.
+RunMatrix matrix_of(Args extra) {
+  Args args = {"--workload", "gcbench"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return read_run_matrix(scan_flags(args, shared_run_flags()));
+}
+
+void expect_matrix_error(const Args& extra, const std::string& expected) {
+  std::string message = config_error([&] { matrix_of(extra); });
+  EXPECT_NE(message.find(expected), std::string::npos)
+      << "expected an error containing '" << expected << "', got '" << message
+      << "'";
+}
+
+std::vector<std::string> axis_names(const RunMatrix& matrix) {
+  std::vector<std::string> names;
+  for (const Axis& axis : matrix.axes) names.push_back(axis.name);
+  return names;
+}
+
+TEST(RunMatrixTest, SingleValuesMakeNoAxes) {
+  RunMatrix matrix = matrix_of(
+      {"--heap=2M", "--mutators=2", "--trigger=occupancy:0.5", "--fit=best"});
+  EXPECT_TRUE(matrix.axes.empty());
+  EXPECT_EQ(matrix.base.heap_bytes, 2u << 20);
+  EXPECT_EQ(matrix.base.mutators, 2);
+  EXPECT_EQ(matrix.base.trigger, "occupancy:0.5");
+  ASSERT_EQ(matrix.base.params.size(), 1u);
+  EXPECT_EQ(matrix.base.params[0].value, "best");
+}
+
+TEST(RunMatrixTest, ListsBecomeAxesInProductOrder) {
+  RunMatrix matrix =
+      matrix_of({"--trigger=on-failure,occupancy:0.5", "--gc-threads=1,2",
+                 "--heap=1M,2M", "--mutators=2,1", "--fit=first,best",
+                 "--param", "workload.depth=3,4", "--seed=7"});
+  EXPECT_EQ(axis_names(matrix),
+            (std::vector<std::string>{"workload.depth", "fit", "heap",
+                                      "mutators", "gc-threads", "trigger"}))
+      << "parameters (--param, then flags), then heap, mutators, gc-threads, "
+         "trigger, whatever the order on the command line";
+  const RunConfig& base = matrix.base;
+  EXPECT_EQ(base.heap_bytes, 1u << 20) << "the base holds each first value";
+  EXPECT_EQ(base.mutators, 2);
+  EXPECT_EQ(base.gc_threads, 1);
+  EXPECT_EQ(base.trigger, "on-failure");
+  EXPECT_EQ(base.seed, 7u);
+  ASSERT_EQ(base.params.size(), 2u);
+  EXPECT_EQ(base.params[0].value, "3");
+  EXPECT_EQ(base.params[1].value, "first");
+  EXPECT_EQ(matrix.axes[0].param_index, 0u);
+  EXPECT_EQ(matrix.axes[1].param_index, 1u);
+  EXPECT_EQ(matrix.axes[3].values, (std::vector<std::string>{"2", "1"}))
+      << "values keep the order given";
+}
+
+TEST(RunMatrixTest, QualifiedParamListKeepsItsComponent) {
+  RunMatrix matrix = matrix_of({"--param", "allocator.fit=first,best"});
+  ASSERT_EQ(matrix.axes.size(), 1u);
+  EXPECT_EQ(matrix.axes[0].name, "allocator.fit");
+  EXPECT_EQ(matrix.axes[0].values, (std::vector<std::string>{"first", "best"}));
+  ASSERT_EQ(matrix.base.params.size(), 1u);
+  EXPECT_EQ(matrix.base.params[0].name, "fit");
+  EXPECT_EQ(matrix.base.params[0].component, Component::kAllocator);
+  EXPECT_EQ(matrix.base.params[0].value, "first");
+}
+
+TEST(RunMatrixTest, SizesAndTriggersAreNormalised) {
+  RunMatrix matrix = matrix_of({"--heap=4096,1536K,2048k,3G,4097",
+                                "--trigger=occupancy:0.50,on-failure"});
+  ASSERT_EQ(matrix.axes.size(), 2u);
+  EXPECT_EQ(matrix.axes[0].values,
+            (std::vector<std::string>{"4K", "1536K", "2M", "3G", "4097"}));
+  EXPECT_EQ(matrix.axes[1].values,
+            (std::vector<std::string>{"occupancy:0.5", "on-failure"}));
+}
+
+TEST(RunMatrixTest, BlanksAroundItemsAreDropped) {
+  RunMatrix matrix = matrix_of({"--fit", "first, best", "--heap= 1M , 2M"});
+  ASSERT_EQ(matrix.axes.size(), 2u);
+  EXPECT_EQ(matrix.axes[0].values, (std::vector<std::string>{"first", "best"}));
+  EXPECT_EQ(matrix.axes[1].values, (std::vector<std::string>{"1M", "2M"}));
+}
+
+TEST(RunMatrixTest, EmptyItemIsRejected) {
+  expect_matrix_error({"--fit=first,,best"},
+                      "bad --fit 'first,,best': an empty item");
+  expect_matrix_error({"--param", "fit=first,"},
+                      "bad --param fit 'first,': an empty item");
+  expect_matrix_error({"--heap=,1M"}, "bad --heap ',1M': an empty item");
+  expect_matrix_error({"--gc-threads=1, ,2"}, "an empty item");
+}
+
+TEST(RunMatrixTest, RepeatedValueIsRejected) {
+  expect_matrix_error({"--fit=best,first,best"},
+                      "bad --fit 'best,first,best': 'best' is listed twice");
+  expect_matrix_error({"--heap=1M,1024K"},
+                      "bad --heap '1M,1024K': '1024K' is the same as '1M'");
+  expect_matrix_error({"--trigger=occupancy:0.5,occupancy:0.50"},
+                      "'occupancy:0.50' is the same as 'occupancy:0.5'");
+  expect_matrix_error({"--mutators=2,02"}, "'02' is the same as '2'");
+}
+
+TEST(RunMatrixTest, BadItemIsNamed) {
+  expect_matrix_error({"--heap=1M,12Q"}, "bad --heap '12Q'");
+  expect_matrix_error({"--mutators=1,0"}, "bad --mutators '0'");
+  expect_matrix_error({"--gc-threads=2,x"}, "bad --gc-threads 'x'");
+  expect_matrix_error({"--trigger=on-failure,sometimes"}, "bad --trigger");
+}
+
+TEST(RunConfigTest, RunRejectsEveryValueList) {
+  const std::pair<Args, std::string> cases[] = {
+      {{"--heap=1M,2M"}, "--heap takes one value in gclab run"},
+      {{"--mutators=1,2"}, "--mutators takes one value in gclab run"},
+      {{"--gc-threads=1,2"}, "--gc-threads takes one value in gclab run"},
+      {{"--trigger=on-failure,occupancy:0.5"},
+       "--trigger takes one value in gclab run"},
+      {{"--fit=first,best"},
+       "--fit takes one value in gclab run, not the list 'first,best' "
+       "(value lists are for gclab compare)"},
+      {{"--param", "fit=first,best"}, "--param fit takes one value"},
+      {{"--param", "allocator.fit=first,best"},
+       "--param allocator.fit takes one value"},
+  };
+  for (const auto& [extra, expected] : cases) {
+    expect_parse_error(with_required(extra), expected);
+  }
+}
+
+std::vector<std::string> labels(const std::vector<RunVariant>& variants) {
+  std::vector<std::string> result;
+  for (const RunVariant& variant : variants) {
+    result.push_back(varied_label(variant.varied));
+  }
+  return result;
+}
+
+TEST(ExpandAxesTest, LastAxisChangesFastest) {
+  RunMatrix matrix =
+      matrix_of({"--gc-threads=1,2", "--heap=1M,2M", "--fit=first,best"});
+  std::vector<RunVariant> variants = expand_axes(matrix.base, matrix.axes);
+  EXPECT_EQ(labels(variants), (std::vector<std::string>{
+                                  "fit=first heap=1M gc-threads=1",
+                                  "fit=first heap=1M gc-threads=2",
+                                  "fit=first heap=2M gc-threads=1",
+                                  "fit=first heap=2M gc-threads=2",
+                                  "fit=best heap=1M gc-threads=1",
+                                  "fit=best heap=1M gc-threads=2",
+                                  "fit=best heap=2M gc-threads=1",
+                                  "fit=best heap=2M gc-threads=2",
+                              }));
+}
+
+TEST(ExpandAxesTest, EachVariantCarriesItsValues) {
+  RunMatrix matrix =
+      matrix_of({"--fit=first,best", "--mutators=1,3",
+                 "--trigger=on-failure,occupancy:0.5", "--seed=9"});
+  std::vector<RunVariant> variants = expand_axes(matrix.base, matrix.axes);
+  ASSERT_EQ(variants.size(), 8u);
+  const RunVariant& last = variants.back();
+  ASSERT_EQ(last.config.params.size(), 1u);
+  EXPECT_EQ(last.config.params[0].value, "best");
+  EXPECT_EQ(last.config.mutators, 3);
+  EXPECT_EQ(last.config.trigger, "occupancy:0.5");
+  EXPECT_EQ(last.config.seed, 9u) << "what is not varied stays as given";
+  ASSERT_EQ(last.varied.size(), 3u);
+  EXPECT_EQ(last.varied[0].param_index, 0u) << "a parameter names its request";
+  EXPECT_FALSE(last.varied[1].param_index.has_value());
+  EXPECT_EQ(variants.front().config.params[0].value, "first");
+  EXPECT_EQ(variants.front().config.mutators, 1);
+}
+
+TEST(ExpandAxesTest, AxesLeftOutDoNotMultiply) {
+  RunMatrix matrix = matrix_of({"--fit=first,best", "--heap=1M,2M"});
+  std::vector<Axis> heap_only = {matrix.axes[1]};
+  std::vector<RunVariant> variants = expand_axes(matrix.base, heap_only);
+  EXPECT_EQ(labels(variants), (std::vector<std::string>{"heap=1M", "heap=2M"}));
+  EXPECT_EQ(variants[1].config.params[0].value, "first")
+      << "a left-out parameter keeps its first value";
+}
+
+TEST(ExpandAxesTest, NoAxesGiveTheBaseAlone) {
+  RunMatrix matrix = matrix_of({"--heap=3M"});
+  std::vector<RunVariant> variants = expand_axes(matrix.base, matrix.axes);
+  ASSERT_EQ(variants.size(), 1u);
+  EXPECT_EQ(variants[0].config.heap_bytes, 3u << 20);
+  EXPECT_EQ(varied_label(variants[0].varied), "");
+}
+
+TEST(CompactSizeTest, UsesTheLargestExactUnit) {
+  EXPECT_EQ(compact_size(32u << 20), "32M");
+  EXPECT_EQ(compact_size(1536u << 10), "1536K");
+  EXPECT_EQ(compact_size(std::uint64_t{2} << 30), "2G");
+  EXPECT_EQ(compact_size(4097), "4097");
+  for (std::uint64_t bytes : {std::uint64_t{4097}, std::uint64_t{3} << 30,
+                              std::uint64_t{1536} << 10}) {
+    EXPECT_EQ(parse_size(compact_size(bytes), "size"), bytes)
+        << "compact sizes must parse back";
+  }
 }
 
 }  // namespace
