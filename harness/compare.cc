@@ -39,6 +39,9 @@ struct Configuration {
   std::string program;
   std::vector<std::string> args;
   std::vector<Json> reports;
+  // The child's message once a run exhausted the heap; later repeats skip
+  // the configuration (see compare.h for why once is enough).
+  std::optional<std::string> heap_exhausted;
 };
 
 struct SkippedPair {
@@ -156,7 +159,8 @@ std::vector<Configuration> boehm_baselines(
                            .varied = workload.varied,
                            .program = program,
                            .args = {"--seed=" + std::to_string(base.seed)},
-                           .reports = {}};
+                           .reports = {},
+                           .heap_exhausted = {}};
     for (const auto& [name, value] : workload.params) {
       baseline.args.push_back("--" + name + "=" + value);
     }
@@ -182,27 +186,29 @@ std::string failure_reason(const ChildOutcome& outcome) {
   return last.empty() ? outcome.status() : last + " (" + outcome.status() + ")";
 }
 
-// One run's report, or why it failed and the exit code that failure maps to
-// (a child's bad-input exit 2 stays 2; anything else is 1).
+// One run's report, or its child's message and whether the heap was
+// exhausted (a result of the configuration) or the run failed otherwise (the
+// end of the comparison).
 struct RunOutcome {
   std::optional<Json> report;
-  std::string failure;
-  int exit_code = 0;
+  bool heap_exhausted = false;
+  std::string message;
 };
 
 RunOutcome failed(const ChildOutcome& child) {
-  return {std::nullopt, failure_reason(child),
-          child.signal == 0 && child.exit_code == 2 ? 2 : 1};
+  return {std::nullopt, false, failure_reason(child)};
 }
 
 RunOutcome run_once(const Configuration& configuration) {
   if (configuration.baseline) {
+    // Only gclab's own runs have a fixed heap: a baseline's failure, whatever
+    // its exit status, is a failure.
     ChildOutcome child = run_child(configuration.program, configuration.args);
     if (!child.succeeded()) return failed(child);
     try {
-      return {Json::parse(child.stdout_text), "", 0};
+      return {Json::parse(child.stdout_text), false, ""};
     } catch (const Json::parse_error&) {
-      return {std::nullopt, "it printed no JSON report", 1};
+      return {std::nullopt, false, "it printed no JSON report"};
     }
   }
   TemporaryPath report_path("gclab-run");
@@ -210,8 +216,11 @@ RunOutcome run_once(const Configuration& configuration) {
   args.push_back("--json=" + report_path.path());
   args.push_back("--quiet");
   ChildOutcome child = run_child(kSelf, args);
+  if (child.signal == 0 && child.exit_code == kHeapExhaustedExitStatus) {
+    return {std::nullopt, true, failure_reason(child)};
+  }
   if (!child.succeeded()) return failed(child);
-  return {read_json_file(report_path.path()), "", 0};
+  return {read_json_file(report_path.path()), false, ""};
 }
 
 SummaryRow median_of(const Configuration& configuration) {
@@ -235,16 +244,26 @@ Json compare_document(const RunMatrix& matrix, int repeat,
     for (const VariedValue& value : configuration.varied) {
       varied[value.name] = value.value;
     }
-    configs.push_back({
+    Json config = {
         {"label", configuration.label},
         {"collector", configuration.collector},
         {"allocator", configuration.allocator},
         {"baseline", configuration.baseline},
         {"varied", varied},
         {"arguments", configuration.args},
-        {"median", row_json(median_of(configuration))},
-        {"runs", configuration.reports},
-    });
+    };
+    // The runs before an exhaustion stay in `runs`, but a median of only
+    // those would pass for the configuration's, so it has none.
+    if (configuration.heap_exhausted) {
+      config["outcome"] = "heap-exhausted";
+      config["message"] = *configuration.heap_exhausted;
+      config["median"] = nullptr;
+    } else {
+      config["outcome"] = "ok";
+      config["median"] = row_json(median_of(configuration));
+    }
+    config["runs"] = configuration.reports;
+    configs.push_back(std::move(config));
   }
   Json skipped_pairs = Json::array();
   for (const SkippedPair& pair : skipped) {
@@ -330,7 +349,8 @@ std::vector<Configuration> plan_configurations(
            .program = kSelf,
            .args = run_arguments(variant.config, collector->name,
                                  allocator->name, selection.routed),
-           .reports = {}});
+           .reports = {},
+           .heap_exhausted = {}});
       WorkloadVariant workload_side =
           workload_variant(variant, selection, chosen[i]);
       if (std::none_of(workloads.begin(), workloads.end(),
@@ -350,25 +370,33 @@ std::vector<Configuration> plan_configurations(
 }
 
 // For each repeat, every configuration once, so that slow drift in the
-// machine's speed spreads over all configurations alike.
+// machine's speed spreads over all configurations alike. A configuration
+// whose heap is exhausted leaves the later repeats, and the count of runs to
+// go shrinks by its remaining repeats.
 void run_interleaved(std::vector<Configuration>& configurations, int repeat,
                      bool quiet, std::ostream& out) {
   int total = repeat * static_cast<int>(configurations.size());
   int started = 0;
   for (int round = 1; round <= repeat; ++round) {
     for (Configuration& configuration : configurations) {
+      if (configuration.heap_exhausted) continue;
       ++started;
       if (!quiet) {
         out << "[" << started << "/" << total << "] " << configuration.label
             << " (repeat " << round << ")" << std::flush;
       }
       RunOutcome outcome = run_once(configuration);
+      if (outcome.heap_exhausted) {
+        configuration.heap_exhausted = outcome.message;
+        total -= repeat - round;
+        if (!quiet) out << ": " << outcome.message << "\n";
+        continue;
+      }
       if (!outcome.report) {
         if (!quiet) out << "\n" << std::flush;
         throw CommandFailed("run " + configuration.label + " (repeat " +
-                                std::to_string(round) +
-                                ") failed: " + outcome.failure,
-                            outcome.exit_code);
+                            std::to_string(round) +
+                            ") failed: " + outcome.message);
       }
       configuration.reports.push_back(std::move(*outcome.report));
       if (!quiet) {
@@ -421,7 +449,11 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
   if (base.quiet) return 0;
   std::vector<LabelledRow> rows;
   for (const Configuration& configuration : configurations) {
-    rows.push_back({configuration.label, median_of(configuration)});
+    if (configuration.heap_exhausted) {
+      rows.push_back({configuration.label, {}, "heap exhausted"});
+    } else {
+      rows.push_back({configuration.label, median_of(configuration), {}});
+    }
   }
   out << "\n"
       << base.workload << ": medians of " << repeat

@@ -1,10 +1,14 @@
 // Every kind of bad input, given to the real binary: exit status 2, one line
 // on stderr that says what was wrong, nothing on stdout, and no result file
-// (neither FILE nor FILE.tmp).
+// (neither FILE nor FILE.tmp). A heap too small for the workload is the same
+// but exit status 3; a compared run that fails otherwise ends compare with
+// exit status 1 and no result file.
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -14,6 +18,9 @@ namespace gclab {
 namespace {
 
 using Args = std::vector<std::string>;
+
+// The exit status gclab help documents for an exhausted heap.
+constexpr int kHeapExhaustedExitStatus = 3;
 
 struct BadInput {
   std::string name;
@@ -41,10 +48,11 @@ Args compare_args(std::string collectors, std::string allocators, Args extra) {
   return args;
 }
 
-class BadInputTest : public ::testing::TestWithParam<BadInput> {};
-
-TEST_P(BadInputTest, ExitsTwoWithOneLineAndNoFile) {
-  const BadInput& input = GetParam();
+// Runs gclab (with --json into a fresh directory for run and compare) and
+// checks that it refused with `exit_status`, one line on stderr mentioning
+// `input.expected`, nothing on stdout and no result file.
+void expect_one_line_and_no_file(const BadInput& input, int exit_status) {
+  SCOPED_TRACE(input.name);
   std::filesystem::path directory = testing::fresh_directory(input.name);
   std::string json = (directory / "result.json").string();
   Args args = input.args;
@@ -56,8 +64,8 @@ TEST_P(BadInputTest, ExitsTwoWithOneLineAndNoFile) {
   }
   ChildOutcome outcome = testing::run_gclab(args);
   EXPECT_EQ(outcome.signal, 0) << outcome.stderr_text;
-  EXPECT_EQ(outcome.exit_code, 2) << outcome.stderr_text;
-  EXPECT_EQ(outcome.stdout_text, "") << "bad input prints nothing on stdout";
+  EXPECT_EQ(outcome.exit_code, exit_status) << outcome.stderr_text;
+  EXPECT_EQ(outcome.stdout_text, "") << "a refusal prints nothing on stdout";
   const std::string& error = outcome.stderr_text;
   EXPECT_TRUE(error.starts_with("gclab: "))
       << "expected 'gclab: <message>', got: " << error;
@@ -69,6 +77,12 @@ TEST_P(BadInputTest, ExitsTwoWithOneLineAndNoFile) {
   EXPECT_FALSE(std::filesystem::exists(json)) << "a result file was written";
   EXPECT_FALSE(std::filesystem::exists(json + ".tmp"))
       << "a half-written result file was left";
+}
+
+class BadInputTest : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputTest, ExitsTwoWithOneLineAndNoFile) {
+  expect_one_line_and_no_file(GetParam(), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -129,12 +143,6 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"json_directory_missing",
                  run_args("none", "bump", {"--json=/nonexistent/r.json"}),
                  "cannot write /nonexistent/r.json"},
-        BadInput{"heap_too_small", run_args("none", "bump", {"--heap=64K"}),
-                 "heap exhausted"},
-        BadInput{
-            "heap_too_small_for_two_mutators",
-            run_args("mark-sweep", "free-list", {"--heap=64K", "--mutators=2"}),
-            "heap exhausted"},
         BadInput{"compare_no_pair_fits",
                  compare_args("mark-sweep", "bump", {"--repeat=1"}),
                  "no collector x allocator pair fits"},
@@ -195,13 +203,66 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"compare_baseline_with_mutators_list",
                  compare_args("none", "bump",
                               {"--mutators=1,2", "--baseline=boehm"}),
-                 "it needs --mutators 1"},
-        BadInput{"compare_run_fails",
-                 compare_args("none", "bump", {"--heap=64K", "--repeat=1"}),
-                 "run none/bump (repeat 1) failed: heap exhausted"}),
+                 "it needs --mutators 1"}),
     [](const ::testing::TestParamInfo<BadInput>& info) {
       return info.param.name;
     });
+
+TEST(GclabTest, RunThatExhaustsTheHeapExitsThreeWithOneLineAndNoFile) {
+  expect_one_line_and_no_file(
+      {"heap_too_small", run_args("none", "bump", {"--heap=64K"}),
+       "heap exhausted"},
+      kHeapExhaustedExitStatus);
+  expect_one_line_and_no_file(
+      {"heap_too_small_for_two_mutators",
+       run_args("mark-sweep", "free-list", {"--heap=64K", "--mutators=2"}),
+       "heap exhausted"},
+      kHeapExhaustedExitStatus);
+}
+
+// A baseline is the one kind of run the test can make fail at will: this one
+// says, on stderr, what failed and ends as `body` makes it.
+std::string failing_baseline(const std::string& name, const std::string& body) {
+  std::filesystem::path script =
+      testing::fresh_directory(name + "_script") / "failing_baseline.sh";
+  {
+    std::ofstream text(script);
+    text << "#!/bin/sh\n" << body << "\n";
+  }
+  std::filesystem::permissions(script, std::filesystem::perms::owner_all);
+  return script.string();
+}
+
+TEST(GclabTest, CompareEndsWithExitOneAtAFailedRun) {
+  struct Failure {
+    std::string name;
+    std::string body;
+    std::string expected;
+  };
+  const Failure failures[] = {
+      {"baseline_exits_one", "echo 'boehm: check failed' >&2; exit 1",
+       "run boehm (libgc) (repeat 1) failed: boehm: check failed (exit status "
+       "1)"},
+      // Only gclab's own runs have a fixed heap to exhaust: from anything
+      // else, exit status 3 and gclab's wording are a failure all the same.
+      {"baseline_exits_three",
+       "echo 'gclab: heap exhausted (fake)' >&2; exit 3",
+       "run boehm (libgc) (repeat 1) failed: heap exhausted (fake)"},
+      {"baseline_is_killed", "kill -ABRT $$",
+       "run boehm (libgc) (repeat 1) failed: killed by signal 6"},
+  };
+  for (const Failure& failure : failures) {
+    std::string program = failing_baseline(failure.name, failure.body);
+    setenv("GCLAB_BOEHM_GCBENCH", program.c_str(), 1);
+    expect_one_line_and_no_file(
+        {failure.name,
+         compare_args("mark-sweep", "free-list",
+                      {"--heap=1M", "--repeat=1", "--baseline=boehm"}),
+         failure.expected},
+        1);
+    unsetenv("GCLAB_BOEHM_GCBENCH");
+  }
+}
 
 TEST(GclabTest, HelpPrintsUsageAndSucceeds) {
   ChildOutcome outcome = testing::run_gclab({"help"});

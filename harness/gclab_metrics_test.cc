@@ -333,6 +333,81 @@ TEST(GclabMetricsTest, CompareVariesAParameterOnlyWhereDeclared) {
       "best");
 }
 
+TEST(GclabMetricsTest, CompareRecordsAnExhaustedHeapAndGoesOn) {
+  std::filesystem::path directory = testing::fresh_directory("compare_fits");
+  std::string json = (directory / "compare.json").string();
+  // The tiny GCBench allocates about 1 MiB in all: none exhausts 256K, and
+  // mark-sweep fits in both heaps.
+  Args args = {"compare",
+               "--collectors=none,mark-sweep",
+               "--allocators=free-list",
+               "--workload=gcbench",
+               "--heap=256K,8M",
+               "--repeat=2",
+               "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  ASSERT_TRUE(outcome.succeeded())
+      << "an exhausted heap is a result, not a failed comparison: "
+      << outcome.status() << ": " << outcome.stderr_text;
+  const std::string& text = outcome.stdout_text;
+
+  std::vector<std::string> runs = lines_with(text, "(repeat ");
+  const std::vector<std::string> expected_runs = {
+      "[1/8] none/free-list heap=256K (repeat 1): heap exhausted (",
+      "[2/7] none/free-list heap=8M (repeat 1): ",
+      "[3/7] mark-sweep/free-list heap=256K (repeat 1): ",
+      "[4/7] mark-sweep/free-list heap=8M (repeat 1): ",
+      "[5/7] none/free-list heap=8M (repeat 2): ",
+      "[6/7] mark-sweep/free-list heap=256K (repeat 2): ",
+      "[7/7] mark-sweep/free-list heap=8M (repeat 2): ",
+  };
+  ASSERT_EQ(runs.size(), expected_runs.size())
+      << "the exhausted configuration runs once, the others twice:\n"
+      << text;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    EXPECT_TRUE(runs[i].starts_with(expected_runs[i]))
+        << "run " << i + 1 << ": expected '" << expected_runs[i]
+        << "...', got '" << runs[i] << "'";
+  }
+  std::vector<std::string> rows = lines_with(text, "heap exhausted");
+  ASSERT_EQ(rows.size(), 2u) << "its progress line and its table row:\n"
+                             << text;
+  std::vector<std::string> header = lines_with(text, "config ");
+  ASSERT_EQ(header.size(), 1u) << text;
+  EXPECT_EQ(rows[1].find("heap exhausted"), header[0].find("      wall"))
+      << "the table row shows 'heap exhausted' where the figures start:\n"
+      << text;
+  EXPECT_TRUE(rows[1].starts_with("none/free-list heap=256K "))
+      << "table row: " << rows[1];
+  EXPECT_EQ(lines_with(text, "mark-sweep/free-list heap=256K ").size(), 3u)
+      << "two runs and a table row of figures:\n"
+      << text;
+
+  Json document = read_json_file(json);
+  const Json& configs = document["configs"];
+  ASSERT_EQ(configs.size(), 4u);
+  const Json& exhausted = configs[0];
+  EXPECT_EQ(exhausted["label"], "none/free-list heap=256K");
+  EXPECT_EQ(exhausted["outcome"], "heap-exhausted");
+  EXPECT_TRUE(
+      exhausted["message"].get<std::string>().starts_with("heap exhausted ("))
+      << "the child's own error line, got " << exhausted["message"];
+  EXPECT_TRUE(exhausted["median"].is_null())
+      << "no median for a configuration that did not fit";
+  EXPECT_TRUE(exhausted["runs"].empty()) << "its only run exhausted the heap";
+  for (std::size_t i = 1; i < configs.size(); ++i) {
+    const Json& config = configs[i];
+    EXPECT_EQ(config["outcome"], "ok") << config["label"];
+    EXPECT_FALSE(config.contains("message")) << config["label"];
+    EXPECT_TRUE(config["median"]["wall_ns"].is_number()) << config["label"];
+    ASSERT_EQ(config["runs"].size(), 2u) << config["label"];
+    for (const Json& run : config["runs"]) expect_consistent(run);
+  }
+}
+
 // A baseline needs only to print a report; this one prints its arguments.
 TEST(GclabMetricsTest, CompareRunsTheBaselineOncePerWorkloadVariant) {
   std::filesystem::path directory =

@@ -215,9 +215,12 @@ void print_table(std::ostream& out, std::span<const LabelledRow> rows) {
   for (const LabelledRow& row : rows) {
     label_width = std::max(label_width, row.label.size());
   }
+  auto label_cell = [&](const std::string& label) {
+    out << label << std::string(label_width - label.size(), ' ');
+  };
   auto line = [&](const std::string& label,
                   const std::vector<std::string>& cells) {
-    out << label << std::string(label_width - label.size(), ' ');
+    label_cell(label);
     char text[32];
     for (const std::string& value : cells) {
       std::snprintf(text, sizeof text, "  %10s", value.c_str());
@@ -228,6 +231,11 @@ void print_table(std::ostream& out, std::span<const LabelledRow> rows) {
   line("config", {"wall", "paused", "GC CPU", "GCs", "pause p50", "pause p99",
                   "pause max", "MMU 10ms", "peak heap"});
   for (const LabelledRow& labelled : rows) {
+    if (labelled.outcome) {
+      label_cell(labelled.label);
+      out << "  " << *labelled.outcome << "\n";
+      continue;
+    }
     const SummaryRow& row = labelled.row;
     line(labelled.label, {cell(row.wall_ns, format_duration),
                           cell(row.pause_total_ns, format_duration),

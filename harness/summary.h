@@ -40,6 +40,9 @@ nlohmann::ordered_json row_json(const SummaryRow& row);
 struct LabelledRow {
   std::string label;
   SummaryRow row;
+  // Set when the configuration has no figures ("heap exhausted"): printed in
+  // their place, after the label column.
+  std::optional<std::string> outcome;
 };
 void print_table(std::ostream& out, std::span<const LabelledRow> rows);
 

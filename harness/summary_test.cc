@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <sstream>
+#include <string>
 #include <vector>
 
 namespace gclab {
@@ -80,6 +81,29 @@ TEST(SummaryTest, TableShowsMissingValuesAsDashes) {
   EXPECT_NE(text.find("none/bump"), std::string::npos);
   EXPECT_NE(text.find("1.50 ms"), std::string::npos);
   EXPECT_NE(text.find(" -"), std::string::npos) << text;
+}
+
+TEST(SummaryTest, TableShowsAnOutcomeInPlaceOfTheFigures) {
+  SummaryRow figures;
+  figures.wall_ns = 1'500'000;
+  std::vector<LabelledRow> rows = {
+      {"none/free-list heap=256K", {}, "heap exhausted"},
+      {"none/free-list heap=8M", figures, {}},
+  };
+  std::ostringstream out;
+  print_table(out, rows);
+  std::istringstream lines(out.str());
+  std::string header, exhausted, measured;
+  std::getline(lines, header);
+  std::getline(lines, exhausted);
+  std::getline(lines, measured);
+  EXPECT_EQ(exhausted, "none/free-list heap=256K  heap exhausted")
+      << "the outcome follows the label column, with no figures";
+  EXPECT_TRUE(measured.starts_with("none/free-list heap=8M    "))
+      << "labels stay padded to the widest: " << measured;
+  EXPECT_EQ(header.find("      wall"), exhausted.find("heap exhausted"))
+      << "the outcome starts where the first column does:\n"
+      << out.str();
 }
 
 }  // namespace
