@@ -216,7 +216,9 @@ RunOutcome run_once(const Configuration& configuration) {
   args.push_back("--json=" + report_path.path());
   args.push_back("--quiet");
   ChildOutcome child = run_child(kSelf, args);
-  if (child.signal == 0 && child.exit_code == kHeapExhaustedExitStatus) {
+  if (child.signal == 0 && child.exit_code == 2 &&
+      child.stderr_text.starts_with("gclab: " +
+                                    std::string(kHeapExhaustedMessage))) {
     return {std::nullopt, true, failure_reason(child)};
   }
   if (!child.succeeded()) return failed(child);

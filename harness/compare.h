@@ -19,7 +19,8 @@
 // one more configuration per distinct set of workload parameters, run the
 // same interleaved way.
 //
-// A run that exhausts its heap (`gclab run` exits kHeapExhaustedExitStatus)
+// A run that exhausts its heap (`gclab run` exits 2 with a line starting
+// `gclab: heap exhausted`, see heap/errors.h)
 // is a result, not a failure: the configuration keeps the child's message,
 // shows "heap exhausted" in place of its figures, and is not run again in
 // later repeats. That is sound because exhaustion is deterministic enough:
@@ -46,12 +47,6 @@ class CommandFailed : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-// `gclab run`'s exit status when the heap was exhausted (HeapExhausted),
-// apart from bad input's 2, so that compare, and any script sweeping heap
-// sizes, tells "does not fit" from a mistake by the status rather than by the
-// wording of the message.
-inline constexpr int kHeapExhaustedExitStatus = 3;
 
 inline constexpr int kDefaultRepeat = 3;
 

@@ -1,10 +1,9 @@
 // gclab: run garbage-collection experiments and measure them.
 //
 // Exit codes: 0 success; 1 a run failed (a workload's self-check, or a
-// compared run that did); 2 bad input, reported as one line on stderr; 3 the
-// heap was exhausted (one line too), kept apart from 2 so that compare can
-// record it as a configuration's result (harness/compare.h). A GC invariant
-// violation aborts the process (heap/fatal.h).
+// compared run that did); 2 bad input, a heap too small included, reported as
+// one line on stderr. A GC invariant violation aborts the process
+// (heap/fatal.h).
 #include <algorithm>
 #include <iostream>
 #include <span>
@@ -79,9 +78,9 @@ the pairs whose components declare it. Labels show what varies:
 mark-sweep/free-list fit=best heap=32M.
 
 Every flag takes --flag=value or --flag value. Exit status: 0 success, 1 a run
-failed (a workload self-check, a compared run), 2 bad input, 3 the heap was
-exhausted (2 and 3: one line on stderr; no result file is written). Compare
-records a heap-exhausted configuration as such, runs it no more and goes on.
+failed (a workload self-check, a compared run), 2 bad input or a heap too
+small (one line on stderr; no result file is written). Compare records a
+heap-exhausted configuration as such, runs it no more and goes on.
 )";
 
 bool asks_for_help(std::span<const std::string> args) {
@@ -144,9 +143,6 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   try {
     return gclab::dispatch(args);
-  } catch (const gclab::HeapExhausted& error) {
-    gclab::report_error(error.what());
-    return gclab::kHeapExhaustedExitStatus;
   } catch (const gclab::ConfigError& error) {
     gclab::report_error(error.what());
     return 2;

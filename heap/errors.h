@@ -10,6 +10,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 
 namespace gclab {
 
@@ -17,6 +18,12 @@ class ConfigError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Every heap-exhausted message starts with this, so that `gclab compare`
+// can tell, from a child run's one line, a configuration that does not fit
+// (a result it records) from a mistake in the input (exit 2 for both, as the
+// issue asks of "a heap too small").
+inline constexpr std::string_view kHeapExhaustedMessage = "heap exhausted";
 
 class HeapExhausted : public ConfigError {
  public:

@@ -143,8 +143,8 @@ std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
     collect(&mutator, GcCause::kAllocationFailure);
     if (std::byte* at = bump_or_refill(*allocator_, buffer, bytes)) return at;
   }
-  throw HeapExhausted("heap exhausted (" + allocator_->describe_failure(bytes) +
-                      ")");
+  throw HeapExhausted(std::string(kHeapExhaustedMessage) + " (" +
+                      allocator_->describe_failure(bytes) + ")");
 }
 
 void Heap::enter_safepoint(Mutator& mutator) {
