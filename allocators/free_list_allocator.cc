@@ -1,6 +1,7 @@
 #include "allocators/free_list_allocator.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -118,6 +119,20 @@ FreeListAllocator::Fit FreeListAllocator::find_best_locked(
   return best;
 }
 
+FreeListAllocator::Fit FreeListAllocator::find_or_sweep_locked(
+    std::size_t preferred, std::size_t needed) {
+  Fit fit = find_locked(preferred);
+  while (fit.block == nullptr && sweep_pending_locked()) {
+    sweep_lazily_locked(preferred);
+    fit = find_locked(preferred);
+    // The step found about a chunk's worth of free memory but no block of
+    // `preferred` bytes: take a smaller one rather than sweep on.
+    if (fit.block == nullptr && needed < preferred) fit = find_locked(needed);
+  }
+  if (fit.block == nullptr && needed < preferred) fit = find_locked(needed);
+  return fit;
+}
+
 std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
                                             bool round_up) {
   std::byte* start = fit.block->address();
@@ -130,8 +145,7 @@ std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
     auto* remainder = reinterpret_cast<Object*>(start + bytes);
     remainder->free_link() = replacement;
     replacement = remainder;
-    free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) - bytes,
-                      std::memory_order_relaxed);
+    list_bytes_ -= bytes;
   } else {
     // Too little is left for a free block: the buffer takes it all, or an
     // exactly placed object leaves a filler behind it.
@@ -141,9 +155,9 @@ std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
       Object::format_filler(start + bytes, rest);
     }
     --free_blocks_;
-    free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) - size,
-                      std::memory_order_relaxed);
+    list_bytes_ -= size;
   }
+  publish_free_bytes_locked();
   link_to_locked(fit.prev) = replacement;
   set_rover_locked(fit.prev, replacement);
   std::byte* handed_out_end =
@@ -160,14 +174,13 @@ std::byte* FreeListAllocator::allocate_slow(AllocationBuffer& buffer,
   }
   std::lock_guard lock(mutex_);
   if (bytes > chunk_bytes_ / 4) {
-    Fit fit = find_locked(bytes);
+    Fit fit = find_or_sweep_locked(bytes, bytes);
     if (fit.block == nullptr) return nullptr;
     carve_locked(fit, bytes, /*round_up=*/false);
     return fit.block->address();
   }
   retire_locked(buffer);
-  Fit fit = find_locked(chunk_bytes_);
-  if (fit.block == nullptr) fit = find_locked(bytes);
+  Fit fit = find_or_sweep_locked(chunk_bytes_, bytes);
   if (fit.block == nullptr) return nullptr;
   std::byte* start = fit.block->address();
   std::size_t taken = carve_locked(
@@ -197,7 +210,24 @@ void FreeListAllocator::free_object(Object* object, bool poison) {
     fatal("free-list allocator: free_object on a block that is not an object");
   }
   std::lock_guard lock(mutex_);
+  if (sweep_.cursor != nullptr && object->address() >= sweep_.cursor) {
+    free_unswept_locked(object, poison);
+    return;
+  }
   insert_locked(object->address(), object->size_bytes(), poison);
+}
+
+void FreeListAllocator::free_unswept_locked(Object* object, bool poison) {
+  std::size_t size = object->size_bytes();
+  if (object->mark() == sweep_.live_mark) {
+    sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
+  }
+  if (poison) {
+    poison_range(object->address() + kMinFreeBlockBytes,
+                 size - kMinFreeBlockBytes);
+  }
+  Object::format_dead(object->address(), size, BlockKind::kFree);
+  publish_free_bytes_locked();
 }
 
 void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
@@ -231,8 +261,8 @@ void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
     next_bytes = next->size_bytes();
     if (poison) poison_range(next->address(), kMinFreeBlockBytes);
   }
-  free_bytes_.store(free_bytes_.load(std::memory_order_relaxed) + bytes,
-                    std::memory_order_relaxed);
+  list_bytes_ += bytes;
+  publish_free_bytes_locked();
 
   if (merge_prev) {
     Object::format_dead(prev->address(),
@@ -262,51 +292,124 @@ void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
 
 SweepResult FreeListAllocator::sweep(std::uint8_t live_mark, bool poison) {
   std::lock_guard lock(mutex_);
-  SweepResult result;
-  Object* new_head = nullptr;
-  Object* new_tail = nullptr;
-  std::size_t blocks = 0;
-  std::size_t free = 0;
-  std::byte* run_start = nullptr;
+  // One step to the end under one lock: the stats are published only once
+  // nothing is left unswept, so no estimate of the live bytes is needed.
+  start_sweep_locked(live_mark, /*live_bytes=*/0, poison);
+  return finish_sweep_locked();
+}
 
-  // A maximal run of dead space becomes one block, appended in address order.
+void FreeListAllocator::begin_lazy_sweep(std::uint8_t live_mark,
+                                         std::size_t live_bytes, bool poison) {
+  std::lock_guard lock(mutex_);
+  start_sweep_locked(live_mark, live_bytes, poison);
+  publish_free_bytes_locked();
+}
+
+SweepResult FreeListAllocator::finish_sweep() {
+  std::lock_guard lock(mutex_);
+  if (sweep_.cursor == nullptr) return {};
+  return finish_sweep_locked();
+}
+
+void FreeListAllocator::start_sweep_locked(std::uint8_t live_mark,
+                                           std::size_t live_bytes,
+                                           bool poison) {
+  if (sweep_.cursor != nullptr) {
+    fatal(
+        "free-list allocator: a sweep began while a lazy sweep was in "
+        "progress");
+  }
+  // The old list's blocks lie above the cursor now: the sweep finds them
+  // again, coalesced with the dead objects around them.
+  head_ = nullptr;
+  free_blocks_ = 0;
+  list_bytes_ = 0;
+  set_rover_locked(nullptr, nullptr);
+  sweep_ = SweepState{.cursor = arena_.begin(),
+                      .live_mark = live_mark,
+                      .poison = poison,
+                      .unswept_live_bytes = live_bytes,
+                      .totals = {}};
+}
+
+SweepResult FreeListAllocator::finish_sweep_locked() {
+  sweep_step_locked(SIZE_MAX);
+  SweepResult totals = sweep_.totals;
+  sweep_ = SweepState{};
+  return totals;
+}
+
+void FreeListAllocator::sweep_lazily_locked(std::size_t wanted) {
+  auto start = std::chrono::steady_clock::now();
+  sweep_step_locked(wanted);
+  sweep_.totals.lazy_sweep_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now() - start)
+          .count();
+}
+
+void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
+  const std::size_t budget = std::max(wanted, chunk_bytes_);
+  std::size_t found = 0;
+  bool fits = false;
+  SweepResult& totals = sweep_.totals;
+  Object* tail = list_tail_locked();
+  std::byte* run_start = nullptr;
+  // A block freed just below the cursor since the last step would touch the
+  // first run: the run extends it instead of starting a block of its own.
+  if (tail != nullptr &&
+      tail->address() + tail->size_bytes() == sweep_.cursor) {
+    run_start = tail->address();
+  }
+
+  // A maximal run of dead space becomes one block, appended in address
+  // order: every listed block lies below the cursor, so below the run.
   auto close_run = [&](std::byte* run_end) {
     if (run_start == nullptr) return;
     std::size_t bytes = run_end - run_start;
-    if (bytes < kMinFreeBlockBytes) {
+    if (tail != nullptr && run_start == tail->address()) {
+      list_bytes_ += bytes - tail->size_bytes();
+      found += bytes - tail->size_bytes();
+      Object::format_dead(run_start, bytes, BlockKind::kFree);
+    } else if (bytes < kMinFreeBlockBytes) {
       Object::format_filler(run_start, bytes);
     } else {
       Object::format_dead(run_start, bytes, BlockKind::kFree);
       auto* block = reinterpret_cast<Object*>(run_start);
       block->free_link() = nullptr;
-      (new_tail != nullptr ? new_tail->free_link() : new_head) = block;
-      new_tail = block;
-      ++blocks;
-      free += bytes;
+      link_to_locked(tail) = block;
+      tail = block;
+      ++free_blocks_;
+      list_bytes_ += bytes;
+      found += bytes;
     }
+    fits = fits || bytes >= wanted;
     run_start = nullptr;
   };
 
-  for (std::byte* at = arena_.begin(); at < end_;) {
+  std::byte* at = sweep_.cursor;
+  // Steps end between runs, so the cursor never splits one.
+  while (at < end_ && (run_start != nullptr || (!fits && found < budget))) {
     auto* block = reinterpret_cast<Object*>(at);
     std::size_t size = block->size_bytes();
     if (size == 0) fatal("free-list allocator: zero-sized block in the sweep");
     bool is_object = block->is_object();
-    if (is_object && block->mark() == live_mark) {
+    if (is_object && block->mark() == sweep_.live_mark) {
       close_run(at);
       block->survive_collection();
-      ++result.live_objects;
-      result.live_bytes += size;
+      ++totals.live_objects;
+      totals.live_bytes += size;
+      sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
     } else {
       if (is_object) {
-        ++result.freed_objects;
-        result.freed_bytes += size;
+        ++totals.freed_objects;
+        totals.freed_bytes += size;
       }
       // Only memory that held an object, or a header that is about to
       // vanish inside a run, is poisoned: the bodies of old free blocks may
       // lie above the committed high-water mark, never touched, and writing
       // them would fault in the whole heap.
-      if (poison) {
+      if (sweep_.poison) {
         std::size_t kept = run_start == nullptr ? kMinFreeBlockBytes : 0;
         std::size_t end = is_object ? size : std::min(size, kMinFreeBlockBytes);
         if (end > kept) poison_range(at + kept, end - kept);
@@ -315,13 +418,28 @@ SweepResult FreeListAllocator::sweep(std::uint8_t live_mark, bool poison) {
     }
     at += size;
   }
-  close_run(end_);
+  close_run(at);
+  sweep_.cursor = at;
+  publish_free_bytes_locked();
+}
 
-  head_ = new_head;
-  free_blocks_ = blocks;
-  free_bytes_.store(free, std::memory_order_relaxed);
-  set_rover_locked(nullptr, nullptr);
-  return result;
+// Walks the list: a step runs only after a fit search failed, which walked
+// the whole list already, so this adds at most as much again.
+Object* FreeListAllocator::list_tail_locked() const {
+  Object* tail = nullptr;
+  for (Object* block = head_; block != nullptr; block = block->free_link()) {
+    tail = block;
+  }
+  return tail;
+}
+
+// The unswept part holds what the mark found live there and dead space; the
+// fillers a sweep will leave between live objects (8 bytes each) count as
+// dead until swept.
+std::size_t FreeListAllocator::unswept_dead_bytes_locked() const {
+  if (sweep_.cursor == nullptr) return 0;
+  std::size_t unswept = end_ - sweep_.cursor;
+  return unswept - std::min(unswept, sweep_.unswept_live_bytes);
 }
 
 void FreeListAllocator::for_each_object(
@@ -347,6 +465,7 @@ void FreeListAllocator::reset_top(std::byte* new_top) {
 }
 
 void FreeListAllocator::reset_list_locked(std::byte* start) {
+  sweep_ = SweepState{};
   head_ = nullptr;
   free_blocks_ = 0;
   std::size_t bytes = end_ - start;
@@ -358,7 +477,8 @@ void FreeListAllocator::reset_list_locked(std::byte* start) {
   } else if (bytes > 0) {
     Object::format_filler(start, bytes);
   }
-  free_bytes_.store(head_ != nullptr ? bytes : 0, std::memory_order_relaxed);
+  list_bytes_ = head_ != nullptr ? bytes : 0;
+  publish_free_bytes_locked();
   set_rover_locked(nullptr, nullptr);
 }
 
@@ -378,7 +498,8 @@ AllocatorStats FreeListAllocator::stats() const {
     largest = std::max(largest, block->size_bytes());
   }
   std::size_t heap = end_ - arena_.begin();
-  std::size_t free = free_bytes_.load(std::memory_order_relaxed);
+  std::size_t unswept = unswept_dead_bytes_locked();
+  std::size_t free = list_bytes_ + unswept;
   return AllocatorStats{
       .heap_bytes = heap,
       .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
@@ -386,6 +507,7 @@ AllocatorStats FreeListAllocator::stats() const {
       .free_bytes = free,
       .largest_free_block = largest,
       .free_blocks = free_blocks_,
+      .unswept_bytes = unswept,
   };
 }
 

@@ -10,6 +10,14 @@ SweepResult Allocator::sweep(std::uint8_t, bool) {
   fatal("sweep called on an allocator that cannot sweep");
 }
 
+void Allocator::begin_lazy_sweep(std::uint8_t, std::size_t, bool) {
+  fatal("begin_lazy_sweep called on an allocator that cannot sweep lazily");
+}
+
+SweepResult Allocator::finish_sweep() {
+  fatal("finish_sweep called on an allocator that cannot sweep lazily");
+}
+
 void Allocator::free_object(Object*, bool) {
   fatal("free_object called on an allocator that cannot free objects");
 }

@@ -39,15 +39,23 @@ struct AllocatorCapabilities {
                             // base and the allocator can restart at a new top
                             // (what sliding compaction needs)
   bool frees_objects = false;  // can free one object at a time (for RC)
+  bool lazy_sweep = false;     // can leave a sweep to allocation (see
+                               // begin_lazy_sweep)
 };
 
+// heap_bytes = in_use_bytes + free_bytes, also while a lazy sweep is in
+// progress: dead memory the sweep has not reached yet counts as free (the
+// allocator hands it out, sweeping as it goes), not as in use, so that a
+// trigger sees what the last mark left live plus what was allocated since.
 struct AllocatorStats {
-  std::size_t heap_bytes = 0;       // the arena: the configured heap size
-  std::size_t committed_bytes = 0;  // high-water mark of memory handed out
-  std::size_t in_use_bytes = 0;     // objects, fillers and mutator buffers
-  std::size_t free_bytes = 0;       // available for allocation
-  std::size_t largest_free_block = 0;
-  std::size_t free_blocks = 0;
+  std::size_t heap_bytes = 0;          // the arena: the configured heap size
+  std::size_t committed_bytes = 0;     // high-water mark of memory handed out
+  std::size_t in_use_bytes = 0;        // objects, fillers and mutator buffers
+  std::size_t free_bytes = 0;          // available for allocation
+  std::size_t largest_free_block = 0;  // of the blocks already swept
+  std::size_t free_blocks = 0;         // blocks already swept
+  std::size_t unswept_bytes = 0;  // of free_bytes, the part a lazy sweep has
+                                  // yet to reach (0 with none in progress)
 };
 
 struct SweepResult {
@@ -55,6 +63,10 @@ struct SweepResult {
   std::size_t live_bytes = 0;
   std::size_t freed_objects = 0;
   std::size_t freed_bytes = 0;
+  // Time spent in sweep steps taken on allocation, i.e. on mutator threads
+  // (steady clock around each step): GC work outside any pause. Sweeping done
+  // inside sweep() or finish_sweep() is the caller's to time.
+  std::int64_t lazy_sweep_ns = 0;
 };
 
 class Allocator {
@@ -83,11 +95,27 @@ class Allocator {
   // With `poison`, freed memory is overwritten with kPoisonByte.
   virtual SweepResult sweep(std::uint8_t live_mark, bool poison);
 
+  // Lazy sweeping (Hughes 1982; Boehm's collector and Go sweep this way):
+  // begins a sweep like `sweep` but frees nothing yet. From then on dead
+  // objects are freed on allocation, a bounded step at a time, as requests
+  // need memory; the world runs meanwhile. `live_bytes` is what the mark found
+  // live, so that stats() can count the unswept rest as free. World stopped,
+  // buffers retired, no sweep in progress. Only with `lazy_sweep`.
+  virtual void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
+                                bool poison);
+  // Sweeps whatever the lazy sweep has not reached and returns the totals of
+  // the whole sweep since begin_lazy_sweep; an empty result when none is in
+  // progress. World stopped, buffers retired. Only with `lazy_sweep`.
+  virtual SweepResult finish_sweep();
+
   // Visits every allocated object in address order. Buffers must be retired.
+  // During a lazy sweep that includes the dead objects it has not reached:
+  // they stay objects until swept (a walk from the roots never meets them).
   virtual void for_each_object(const std::function<void(Object*)>& visit) = 0;
 
   // Contiguous allocators: after sliding compaction, everything below
-  // `new_top` is live objects and everything above it is free.
+  // `new_top` is live objects and everything above it is free. Ends any lazy
+  // sweep in progress.
   virtual void reset_top(std::byte* new_top);
 
   virtual std::span<std::byte> arena() const = 0;

@@ -4,6 +4,10 @@
 // (or, for a concurrent collector, by its one driving thread), so the recorder
 // needs no locking of its own; all output happens after the run. Times are
 // nanoseconds since the heap was created, on the steady clock.
+//
+// A lazy sweep frees a cycle's garbage after its pause, on allocation; its
+// totals are known only when it is finished (by the next cycle, or at the
+// end of the run), so they are added to the cycle's record then.
 #ifndef GCLAB_HEAP_GC_EVENTS_H_
 #define GCLAB_HEAP_GC_EVENTS_H_
 
@@ -14,6 +18,7 @@
 
 #include "heap/allocator.h"
 #include "heap/collector.h"
+#include "heap/fatal.h"
 
 namespace gclab {
 
@@ -39,6 +44,9 @@ struct CycleRecord {
   std::size_t marked_bytes = 0;
   std::size_t freed_objects = 0;
   std::size_t freed_bytes = 0;
+  // Time the mutators spent sweeping this cycle's garbage lazily, outside any
+  // pause (0 for a sweep done in the pause).
+  std::int64_t lazy_sweep_ns = 0;
   AllocatorStats before;
   AllocatorStats after;
 };
@@ -56,6 +64,25 @@ class GcEventRecorder {
   void record_pause(PauseRecord pause) { pauses_.push_back(pause); }
   void record_cycle(CycleRecord cycle) { cycles_.push_back(std::move(cycle)); }
   void add_gc_cpu_ns(std::int64_t ns) { gc_cpu_ns_ += ns; }
+
+  // Adds a lazy sweep's totals to the last recorded cycle, whose mark it
+  // swept. Its time joins the GC CPU time: it is collector work, though done
+  // on mutator threads (and measured on the steady clock around each short
+  // sweep step, which is its CPU time unless the thread was preempted).
+  void amend_last_cycle_sweep(const SweepResult& swept) {
+    if (cycles_.empty()) {
+      if (swept.freed_objects == 0 && swept.live_objects == 0 &&
+          swept.lazy_sweep_ns == 0) {
+        return;
+      }
+      fatal("a lazy sweep finished before any cycle was recorded");
+    }
+    CycleRecord& cycle = cycles_.back();
+    cycle.freed_objects += swept.freed_objects;
+    cycle.freed_bytes += swept.freed_bytes;
+    cycle.lazy_sweep_ns += swept.lazy_sweep_ns;
+    gc_cpu_ns_ += swept.lazy_sweep_ns;
+  }
 
   std::uint32_t next_cycle_index() const {
     return static_cast<std::uint32_t>(cycles_.size());

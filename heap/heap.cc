@@ -98,6 +98,11 @@ std::uint8_t Heap::flip_mark_epoch() {
   return mark_epoch_;
 }
 
+void Heap::finish_lazy_sweep() {
+  if (!allocator_->capabilities().lazy_sweep) return;
+  events_.amend_last_cycle_sweep(allocator_->finish_sweep());
+}
+
 void Heap::finish_cycle(CycleRecord cycle,
                         std::optional<std::uint8_t> reachable_mark) {
   trigger_->after_collection(cycle.after);

@@ -100,6 +100,15 @@ class Heap {
     allocation_mark_.store(mark, std::memory_order_relaxed);
   }
 
+  // Ends the lazy sweep the last cycle began, if one is in progress: sweeps
+  // what the mutators have not reached and adds the sweep's totals to that
+  // cycle's record (GcEventRecorder::amend_last_cycle_sweep). A collector
+  // that sweeps lazily calls it with the world stopped before it marks
+  // again; the runner calls it once the last mutator has finished, so that
+  // the last cycle's figures are complete too. A no-op for an allocator that
+  // cannot sweep lazily.
+  void finish_lazy_sweep();
+
   // Records a finished cycle and, with --verify, checks the heap while the
   // world is still stopped. Collectors call it at the end of every cycle.
   // `reachable_mark`, when given, is a mark every reachable object must carry
