@@ -1,9 +1,33 @@
 #include "collectors/mark_sweep.h"
 
+#include <string>
+
+#include "heap/errors.h"
+
 namespace gclab {
 
-MarkSweepCollector::MarkSweepCollector(Heap& heap)
-    : heap_(heap), marker_(heap.options().gc_threads) {}
+SweepMode parse_sweep_mode(std::string_view name) {
+  if (name == "eager") return SweepMode::kEager;
+  if (name == "lazy") return SweepMode::kLazy;
+  throw ConfigError("bad parameter sweep='" + std::string(name) +
+                    "': expected one of eager|lazy");
+}
+
+MarkSweepCollector::MarkSweepCollector(Heap& heap, SweepMode sweep)
+    : heap_(heap), sweep_(sweep), marker_(heap.options().gc_threads) {
+  if (sweep_ == SweepMode::kLazy &&
+      !heap_.allocator().capabilities().lazy_sweep) {
+    throw ConfigError(
+        "mark-sweep --sweep=lazy needs an allocator that sweeps lazily "
+        "(free-list); use --sweep=eager with this one");
+  }
+}
+
+std::unique_ptr<Collector> MarkSweepCollector::create(
+    Heap& heap, const ParamValues& params) {
+  return std::make_unique<MarkSweepCollector>(
+      heap, parse_sweep_mode(params.get_string("sweep")));
+}
 
 void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
   Heap::WorldStop world(heap_, requester, "full");
@@ -15,18 +39,29 @@ void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
                     .cause = cause,
                     .start_ns = events.now_ns()};
   cycle.before = allocator.stats();
+  if (sweep_ == SweepMode::kLazy) {
+    PhaseTimer phase(events, cycle, "finish-sweep");
+    heap_.finish_lazy_sweep();
+  }
   std::uint8_t epoch = heap_.flip_mark_epoch();
+  MarkResult marked;
   {
     PhaseTimer phase(events, cycle, "mark");
     roots_.clear();
     heap_.for_each_root([this](Object** slot) { roots_.push_back(*slot); });
-    MarkResult marked = marker_.mark(roots_, epoch);
+    marked = marker_.mark(roots_, epoch);
     cycle.marked_objects = marked.objects;
     cycle.marked_bytes = marked.bytes;
   }
-  {
+  bool poison = heap_.options().verify;
+  if (sweep_ == SweepMode::kLazy) {
+    // The freed counts arrive when the sweep is finished (step 2 of the
+    // next collection, or the end of the run).
+    PhaseTimer phase(events, cycle, "begin-sweep");
+    allocator.begin_lazy_sweep(epoch, marked.bytes, poison);
+  } else {
     PhaseTimer phase(events, cycle, "sweep");
-    SweepResult swept = allocator.sweep(epoch, heap_.options().verify);
+    SweepResult swept = allocator.sweep(epoch, poison);
     cycle.freed_objects = swept.freed_objects;
     cycle.freed_bytes = swept.freed_bytes;
   }

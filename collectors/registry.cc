@@ -27,10 +27,9 @@ const CollectorEntry kCollectors[] = {
      make<NoneCollector>},
     {"mark-sweep",
      "stop-the-world mark-sweep; parallel marking (--gc-threads), the "
-     "allocator sweeps",
-     MarkSweepCollector::kCapabilities,
-     {},
-     make<MarkSweepCollector>},
+     "allocator sweeps (eagerly in the pause, or lazily on allocation)",
+     MarkSweepCollector::kCapabilities, MarkSweepCollector::kParams,
+     MarkSweepCollector::create},
 };
 
 }  // namespace
