@@ -4,7 +4,9 @@
 // heap verifier after some collection, or through the workload's own checks.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/run_config.h"
@@ -19,6 +21,7 @@ struct MatrixCase {
   std::string allocator;
   std::string workload;
   int mutators;
+  std::optional<ParamRequest> collector_choice;  // e.g. sweep=lazy
 };
 
 // Small enough for the sanitizer builds, large enough for several
@@ -39,16 +42,39 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
   return {};
 }
 
+// Every value of each of the collector's choice parameters (the others at
+// their defaults), since a choice may select a different mechanism (an eager
+// or a lazy sweep); a single run at the defaults for a collector without one.
+std::vector<std::optional<ParamRequest>> collector_choices(
+    const CollectorEntry& collector) {
+  std::vector<std::optional<ParamRequest>> choices;
+  for (const ParamSpec& spec : collector.params) {
+    if (spec.kind != ParamKind::kChoice) continue;
+    std::string_view rest = spec.choices;
+    while (!rest.empty()) {
+      std::size_t bar = rest.find('|');
+      choices.push_back(ParamRequest{.name = std::string(spec.name),
+                                     .value = std::string(rest.substr(0, bar)),
+                                     .component = Component::kCollector});
+      rest = bar == std::string_view::npos ? "" : rest.substr(bar + 1);
+    }
+  }
+  if (choices.empty()) choices.push_back(std::nullopt);
+  return choices;
+}
+
 std::vector<MatrixCase> every_accepted_case() {
   std::vector<MatrixCase> cases;
   for (const CollectorEntry& collector : collector_registry()) {
     for (const AllocatorEntry& allocator : allocator_registry()) {
       if (!pair_misfit(collector, allocator).empty()) continue;
-      for (const WorkloadEntry& workload : workload_registry()) {
-        for (int mutators : {1, 2}) {
-          cases.push_back({std::string(collector.name),
-                           std::string(allocator.name),
-                           std::string(workload.name), mutators});
+      for (const auto& choice : collector_choices(collector)) {
+        for (const WorkloadEntry& workload : workload_registry()) {
+          for (int mutators : {1, 2}) {
+            cases.push_back({std::string(collector.name),
+                             std::string(allocator.name),
+                             std::string(workload.name), mutators, choice});
+          }
         }
       }
     }
@@ -71,6 +97,7 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .stress = 101,
                    .params = small_params(c.workload),
                    .quiet = true};
+  if (c.collector_choice) config.params.push_back(*c.collector_choice);
   if (c.collector == "none") config.heap_bytes = 256 << 20;
   RunRecord record = run_configuration(config, select_components(config));
 
@@ -85,20 +112,20 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
   EXPECT_EQ(record.verification.heaps_verified, record.cycles.size() + 1);
 }
 
-INSTANTIATE_TEST_SUITE_P(AcceptedPairs, CollectorMatrix,
-                         ::testing::ValuesIn(every_accepted_case()),
-                         [](const ::testing::TestParamInfo<MatrixCase>& info) {
-                           std::string name =
-                               info.param.collector + "_" +
-                               info.param.allocator + "_" +
-                               info.param.workload + "_" +
-                               std::to_string(info.param.mutators) +
-                               "_mutators";
-                           for (char& ch : name) {
-                             if (ch == '-') ch = '_';
-                           }
-                           return name;
-                         });
+INSTANTIATE_TEST_SUITE_P(
+    AcceptedPairs, CollectorMatrix, ::testing::ValuesIn(every_accepted_case()),
+    [](const ::testing::TestParamInfo<MatrixCase>& info) {
+      const auto& choice = info.param.collector_choice;
+      std::string name =
+          info.param.collector + "_" +
+          (choice ? choice->name + "_" + *choice->value + "_" : "") +
+          info.param.allocator + "_" + info.param.workload + "_" +
+          std::to_string(info.param.mutators) + "_mutators";
+      for (char& ch : name) {
+        if (ch == '-') ch = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace gclab

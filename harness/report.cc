@@ -41,6 +41,7 @@ Json stats_json(const AllocatorStats& stats) {
       {"free_bytes", stats.free_bytes},
       {"largest_free_block", stats.largest_free_block},
       {"free_blocks", stats.free_blocks},
+      {"unswept_bytes", stats.unswept_bytes},
   };
 }
 
@@ -67,10 +68,15 @@ Json config_json(const RunRecord& record) {
 }
 
 Json time_json(const RunRecord& record) {
+  std::int64_t lazy_sweep_ns = 0;
+  for (const CycleRecord& cycle : record.cycles) {
+    lazy_sweep_ns += cycle.lazy_sweep_ns;
+  }
   return {
       {"wall_ns", record.wall_ns},
       {"process_cpu_ns", record.process_cpu_ns},
       {"gc_cpu_ns", record.gc_cpu_ns},
+      {"lazy_sweep_ns", lazy_sweep_ns},
       {"mutator_cpu_ns",
        std::max<std::int64_t>(0, record.process_cpu_ns - record.gc_cpu_ns)},
       {"minor_faults", record.minor_faults},
@@ -173,6 +179,7 @@ Json cycles_json(const RunRecord& record) {
         {"marked_bytes", cycle.marked_bytes},
         {"freed_objects", cycle.freed_objects},
         {"freed_bytes", cycle.freed_bytes},
+        {"lazy_sweep_ns", cycle.lazy_sweep_ns},
         {"before", stats_json(cycle.before)},
         {"after", stats_json(cycle.after)},
     });

@@ -8,8 +8,10 @@
 //                 seed, trigger, barrier, verify, stress
 //   environment   see harness/environment.h
 //   time          wall_ns, process_cpu_ns, gc_cpu_ns (process CPU while the
-//                 world was stopped), mutator_cpu_ns (process - gc, at least
-//                 0), minor_faults, major_faults, max_rss_bytes
+//                 world was stopped, plus lazy_sweep_ns), lazy_sweep_ns (the
+//                 cycles' lazy sweeping, done on mutator threads),
+//                 mutator_cpu_ns (process - gc, at least 0), minor_faults,
+//                 major_faults, max_rss_bytes
 //   pauses        count, total_ns, mean_ns, p50/p90/p99/p999_ns (nearest
 //                 rank, see harness/pause_stats.h), max_ns, and list
 //                 [{start_ns, duration_ns, kind}]; all zeros and [] without
@@ -20,13 +22,16 @@
 //                 bytes marked by any cycle, or most in use after any cycle
 //                 for a collector that marks nothing; 0 without cycles),
 //                 final {heap_bytes, committed_bytes, in_use_bytes,
-//                 free_bytes, largest_free_block, free_blocks}, fragmentation
+//                 free_bytes, largest_free_block, free_blocks,
+//                 unswept_bytes}, fragmentation
 //                 (1 - largest_free_block / free_bytes at the end; 0 if none
 //                 is free)
 //   cycles        [{index, cause, start_ns, duration_ns, phases [{name,
 //                 start_ns, duration_ns}], marked_objects, marked_bytes,
-//                 freed_objects, freed_bytes, before {..}, after {..}}], with
-//                 before/after shaped like heap.final
+//                 freed_objects, freed_bytes, lazy_sweep_ns, before {..},
+//                 after {..}}], with before/after shaped like heap.final; a
+//                 lazy sweep's freed_* and lazy_sweep_ns are added when it
+//                 is finished (next cycle, or the run's end)
 //   barriers      kind, reference_writes, slow_paths, reference_reads
 //   verification  enabled, checks (names of the verifier's checks; [] when
 //                 off), heaps_verified, objects_visited, mark_checks, result

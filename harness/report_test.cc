@@ -177,6 +177,21 @@ TEST(ReportTest, CyclesCarryPhasesAndBeforeAfter) {
   EXPECT_EQ(cycles[1]["after"]["in_use_bytes"], 220'000);
 }
 
+TEST(ReportTest, LazySweepTimeIsPerCycleAndTotalled) {
+  RunRecord record = sample_record();
+  record.cycles[0].lazy_sweep_ns = 300'000;
+  record.cycles[1].lazy_sweep_ns = 200'000;
+  record.cycles[1].after.unswept_bytes = 600'000;
+  Json report = make_report(record, {});
+  EXPECT_EQ(report["cycles"][0]["lazy_sweep_ns"], 300'000);
+  EXPECT_EQ(report["cycles"][1]["after"]["unswept_bytes"], 600'000);
+  EXPECT_EQ(report["time"]["lazy_sweep_ns"], 500'000);
+  EXPECT_EQ(report["time"]["gc_cpu_ns"], 2'000'000)
+      << "the recorder already counts lazy sweeping as GC CPU";
+  EXPECT_EQ(sample_report()["time"]["lazy_sweep_ns"], 0)
+      << "no cycle swept lazily";
+}
+
 TEST(ReportTest, VerificationShowsThatItRan) {
   Json verification = sample_report()["verification"];
   EXPECT_EQ(verification["result"], "passed");
