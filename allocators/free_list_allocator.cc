@@ -352,7 +352,11 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
   const std::size_t budget = std::max(wanted, chunk_bytes_);
   std::size_t found = 0;
   bool fits = false;
-  SweepResult& totals = sweep_.totals;
+  // Counted in locals and added once at the end: the compiler cannot keep
+  // members in registers across the header writes below (they might alias),
+  // and a read-modify-write of memory per block was a quarter of the sweep.
+  SweepResult step;
+  std::size_t unswept_live = sweep_.unswept_live_bytes;
   Object* tail = list_tail_locked();
   std::byte* run_start = nullptr;
   // A block freed just below the cursor since the last step would touch the
@@ -397,13 +401,13 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
     if (is_object && block->mark() == sweep_.live_mark) {
       close_run(at);
       block->survive_collection();
-      ++totals.live_objects;
-      totals.live_bytes += size;
-      sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
+      ++step.live_objects;
+      step.live_bytes += size;
+      unswept_live -= std::min(size, unswept_live);
     } else {
       if (is_object) {
-        ++totals.freed_objects;
-        totals.freed_bytes += size;
+        ++step.freed_objects;
+        step.freed_bytes += size;
       }
       // Only memory that held an object, or a header that is about to
       // vanish inside a run, is poisoned: the bodies of old free blocks may
@@ -420,6 +424,11 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
   }
   close_run(at);
   sweep_.cursor = at;
+  sweep_.unswept_live_bytes = unswept_live;
+  sweep_.totals.live_objects += step.live_objects;
+  sweep_.totals.live_bytes += step.live_bytes;
+  sweep_.totals.freed_objects += step.freed_objects;
+  sweep_.totals.freed_bytes += step.freed_bytes;
   publish_free_bytes_locked();
 }
 
