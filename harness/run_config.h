@@ -47,7 +47,7 @@ std::string_view to_string(Component component);
 struct ParamRequest {
   std::string name;
   std::optional<std::string> value;  // missing only for a bare --K
-  std::optional<Component> component;
+  std::optional<Component> component{};
   bool as_flag = false;  // given as --K=V rather than --param K=V
 };
 
@@ -63,7 +63,7 @@ struct RunConfig {
   bool verify = false;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   std::vector<ParamRequest> params;
-  std::string json_path;  // empty: write no file
+  std::string json_path{};  // empty: write no file
   bool quiet = false;
 };
 

@@ -39,7 +39,7 @@ struct CycleRecord {
   GcCause cause = GcCause::kExplicit;
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
-  std::vector<PhaseRecord> phases;
+  std::vector<PhaseRecord> phases{};
   std::size_t marked_objects = 0;
   std::size_t marked_bytes = 0;
   std::size_t freed_objects = 0;
@@ -47,8 +47,8 @@ struct CycleRecord {
   // Time the mutators spent sweeping this cycle's garbage lazily, outside any
   // pause (0 for a sweep done in the pause).
   std::int64_t lazy_sweep_ns = 0;
-  AllocatorStats before;
-  AllocatorStats after;
+  AllocatorStats before{};
+  AllocatorStats after{};
 };
 
 class GcEventRecorder {

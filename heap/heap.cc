@@ -58,7 +58,7 @@ void Heap::remove_global_root(Object** slot) {
 
 void Heap::for_each_root(const std::function<void(Object**)>& visit) {
   for (Mutator* mutator : safepoints_.mutators()) {
-    for (Object** slot : mutator->roots()) visit(slot);
+    mutator->for_each_root(visit);
   }
   std::lock_guard lock(mutex_);
   for (Object** slot : global_roots_) visit(slot);

@@ -20,8 +20,6 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <span>
-#include <vector>
 
 #include "heap/allocator.h"
 #include "heap/object.h"
@@ -30,6 +28,7 @@
 namespace gclab {
 
 class Heap;
+class Root;
 
 struct MutatorCounters {
   std::uint64_t objects_allocated = 0;
@@ -100,8 +99,10 @@ class Mutator {
   Heap& heap() { return heap_; }
   const MutatorCounters& counters() const { return counters_; }
 
-  // For collectors, with this mutator stopped (or from its own thread).
-  std::span<Object** const> roots() const { return roots_; }
+  // For collectors, with this mutator stopped (or from its own thread):
+  // visits the slot of every live Root, innermost first.
+  template <typename Visit>
+  void for_each_root(Visit&& visit);
   AllocationBuffer& buffer() { return buffer_; }
   MutatorState state() const { return state_; }
 
@@ -121,21 +122,23 @@ class Mutator {
   const std::atomic<bool>* stop_requested_;
   const std::atomic<bool>* aborted_;
   const std::atomic<std::uint8_t>* allocation_mark_;
-  std::vector<Object**> roots_;
+  Root* innermost_root_ = nullptr;  // the root stack, linked through Roots
   MutatorCounters counters_;
   MutatorState state_ = MutatorState::kRunning;  // guarded by the coordinator
 };
 
 // A precise root on the mutator's root stack. Roots nest strictly (LIFO), as
-// C++ scopes do; they cannot be copied or moved because the stack holds their
-// address.
+// C++ scopes do, so the stack is a list linked through the Roots themselves
+// (as SpiderMonkey's Rooted): pushing is two stores, with no capacity check
+// on the hot path of every workload. They cannot be copied or moved because
+// the list holds their address.
 class Root {
  public:
   explicit Root(Mutator& mutator, Object* object = nullptr)
-      : mutator_(mutator), object_(object) {
-    mutator_.roots_.push_back(&object_);
+      : mutator_(mutator), object_(object), outer_(mutator.innermost_root_) {
+    mutator_.innermost_root_ = this;
   }
-  ~Root() { mutator_.roots_.pop_back(); }
+  ~Root() { mutator_.innermost_root_ = outer_; }
   Root(const Root&) = delete;
   Root& operator=(const Root&) = delete;
 
@@ -147,9 +150,19 @@ class Root {
   }
 
  private:
+  friend class Mutator;
+
   Mutator& mutator_;
   Object* object_;
+  Root* outer_;
 };
+
+template <typename Visit>
+void Mutator::for_each_root(Visit&& visit) {
+  for (Root* root = innermost_root_; root != nullptr; root = root->outer_) {
+    visit(&root->object_);
+  }
+}
 
 // Marks a mutator as parked for a scope in which it blocks without touching
 // the heap (waiting on another thread, say), so it cannot stall a collection.
