@@ -47,7 +47,7 @@ std::unique_ptr<Heap> make_heap(std::size_t heap_bytes,
 // Empties the arena without unmapping it: the mutator's buffer goes back and
 // the allocator restarts at the base, as after a compaction of a dead heap.
 void recycle(Heap& heap, Mutator& mutator) {
-  heap.allocator().retire(mutator.buffer());
+  mutator.retire_buffer(heap.allocator());
   heap.allocator().reset_top(heap.allocator().arena().data());
 }
 

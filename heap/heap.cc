@@ -78,7 +78,7 @@ Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester,
   stopped_ = heap_.safepoints_.begin_stop(requester);
   if (!stopped_) return;
   for (Mutator* mutator : heap_.safepoints_.mutators()) {
-    heap_.allocator_->retire(mutator->buffer());
+    mutator->retire_buffer(*heap_.allocator_);
   }
 }
 
@@ -164,7 +164,7 @@ void Heap::abort_run() { aborted_.store(true, std::memory_order_relaxed); }
 void Heap::attach(Mutator& mutator) { safepoints_.register_mutator(mutator); }
 
 void Heap::detach(Mutator& mutator) {
-  allocator_->retire(mutator.buffer());
+  mutator.retire_buffer(*allocator_);
   safepoints_.deregister_mutator(mutator);
   std::lock_guard lock(mutex_);
   detached_totals_.add(mutator.counters());

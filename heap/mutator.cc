@@ -17,6 +17,7 @@ std::uint64_t stress_period(const Heap& heap) {
 Mutator::Mutator(Heap& heap)
     : heap_(heap),
       stress_countdown_(stress_period(heap)),
+      countdown_reload_(stress_countdown_),
       barrier_active_(&heap.barrier_active()),
       stop_requested_(&heap.safepoints().stop_requested()),
       aborted_(&heap.aborted_flag()),
@@ -30,8 +31,33 @@ std::byte* Mutator::allocate_slow(std::size_t bytes) {
   // The fast path counts an allocation only when the object fits its buffer;
   // count it here otherwise, so that --stress N means exactly every N.
   bool stress_due = stress_countdown_ == 0 || --stress_countdown_ == 0;
-  if (stress_due) stress_countdown_ = stress_period(heap_);
-  return heap_.allocate_slow(*this, bytes, stress_due);
+  if (stress_due) {
+    objects_before_reload_ += countdown_reload_;
+    stress_countdown_ = countdown_reload_ = stress_period(heap_);
+  }
+  bytes_before_cursor_ += buffer_.cursor - buffer_counted_;
+  buffer_counted_ = buffer_.cursor;
+  std::byte* at = heap_.allocate_slow(*this, bytes, stress_due);
+  // The object is counted here whether it came from a new buffer (the
+  // cursor is already past it) or was placed outside any buffer.
+  bytes_before_cursor_ += bytes;
+  buffer_counted_ = buffer_.cursor;
+  return at;
+}
+
+void Mutator::retire_buffer(Allocator& allocator) {
+  bytes_before_cursor_ += buffer_.cursor - buffer_counted_;
+  allocator.retire(buffer_);
+  buffer_counted_ = buffer_.cursor;
+}
+
+MutatorCounters Mutator::counters() const {
+  MutatorCounters counts = counters_;
+  counts.objects_allocated =
+      objects_before_reload_ + (countdown_reload_ - stress_countdown_);
+  counts.bytes_allocated =
+      bytes_before_cursor_ + (buffer_.cursor - buffer_counted_);
+  return counts;
 }
 
 void Mutator::write_slow(Object* object, std::size_t slot, Object* value) {

@@ -55,7 +55,10 @@ class Mutator {
 
   // Hot path: a bump in the mutator's buffer, no lock, no virtual call. The
   // countdown implements --stress (a collection every N allocations); without
-  // --stress it starts at 2^64-1 and never reaches zero.
+  // --stress it starts at 2^64-1 and never reaches zero. Nothing is counted
+  // here: every allocation decrements the countdown exactly once, and the
+  // cursor's progress through each buffer is the bytes allocated, so both
+  // counts are derived off the fast path (see counters()).
   Object* allocate(ObjectShape shape) {
     std::size_t bytes = shape.size_bytes();
     std::byte* at = buffer_.cursor;
@@ -65,8 +68,6 @@ class Mutator {
     } else {
       at = allocate_slow(bytes);
     }
-    ++counters_.objects_allocated;
-    counters_.bytes_allocated += bytes;
     return Object::format(at, bytes, shape,
                           allocation_mark_->load(std::memory_order_relaxed));
   }
@@ -97,13 +98,17 @@ class Mutator {
   }
 
   Heap& heap() { return heap_; }
-  const MutatorCounters& counters() const { return counters_; }
+  MutatorCounters counters() const;
 
   // For collectors, with this mutator stopped (or from its own thread):
   // visits the slot of every live Root, innermost first.
   template <typename Visit>
   void for_each_root(Visit&& visit);
   AllocationBuffer& buffer() { return buffer_; }
+  // Gives the buffer's unused part back to `allocator`, keeping the byte
+  // count right. Everything but the allocator's own slow path retires a
+  // mutator's buffer through here.
+  void retire_buffer(Allocator& allocator);
   MutatorState state() const { return state_; }
 
  private:
@@ -118,6 +123,13 @@ class Mutator {
   Heap& heap_;
   AllocationBuffer buffer_;
   std::uint64_t stress_countdown_;
+  // Allocation counting (see allocate): objects from countdown reloads plus
+  // the current countdown's progress; bytes counted up to buffer_counted_,
+  // plus the cursor's progress beyond it.
+  std::uint64_t countdown_reload_;
+  std::uint64_t objects_before_reload_ = 0;
+  std::uint64_t bytes_before_cursor_ = 0;
+  std::byte* buffer_counted_ = nullptr;
   const std::atomic<bool>* barrier_active_;
   const std::atomic<bool>* stop_requested_;
   const std::atomic<bool>* aborted_;

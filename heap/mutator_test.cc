@@ -1,0 +1,61 @@
+#include "heap/mutator.h"
+
+#include <gtest/gtest.h>
+
+#include "testing/test_heap.h"
+
+namespace gclab {
+namespace {
+
+// The fast path counts nothing; the counts are derived from the stress
+// countdown and the buffers' cursors, and must still be exact.
+void expect_exact_counts(std::string_view collector, std::string_view allocator,
+                         std::uint64_t stress) {
+  auto heap = testing::make_heap(
+      collector, allocator,
+      {.heap_bytes = 16 << 20, .verify = true, .stress_interval = stress});
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  {
+    Mutator mutator(*heap);
+    Root kept(mutator);
+    for (std::uint32_t i = 0; i < 20000; ++i) {
+      // Small objects, and every 97th one larger than a buffer chunk's
+      // quarter, so that some are placed outside any buffer.
+      ObjectShape shape{.num_refs = 1,
+                        .payload_bytes = i % 97 == 0 ? 20000 : i % 200};
+      Object* object = mutator.allocate(shape);
+      if (i % 10 == 0) {
+        mutator.write(object, 0, kept.get());
+        kept = object;
+      }
+      ++objects;
+      bytes += shape.size_bytes();
+      ASSERT_EQ(mutator.counters().objects_allocated, objects);
+      ASSERT_EQ(mutator.counters().bytes_allocated, bytes);
+    }
+  }
+  EXPECT_EQ(heap->mutator_totals().objects_allocated, objects);
+  EXPECT_EQ(heap->mutator_totals().bytes_allocated, bytes);
+}
+
+TEST(MutatorCounters, ExactAcrossRefillsAndLargeObjects) {
+  expect_exact_counts("none", "bump", 0);
+  expect_exact_counts("none", "free-list", 0);
+}
+
+TEST(MutatorCounters, ExactAcrossStressCollectionsThatRetireBuffers) {
+  expect_exact_counts("mark-sweep", "free-list", 37);
+}
+
+TEST(MutatorCounters, StressCollectsEveryNAllocations) {
+  auto heap =
+      testing::make_heap("mark-sweep", "free-list",
+                         {.heap_bytes = 4 << 20, .stress_interval = 50});
+  Mutator mutator(*heap);
+  for (int i = 0; i < 1000; ++i) mutator.allocate(testing::kNodeShape);
+  EXPECT_EQ(heap->events().cycles().size(), 1000u / 50);
+}
+
+}  // namespace
+}  // namespace gclab
