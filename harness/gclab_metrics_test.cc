@@ -43,6 +43,14 @@ void expect_consistent(const Json& report) {
                 0, report["time"]["process_cpu_ns"].get<std::int64_t>() -
                        report["time"]["gc_cpu_ns"].get<std::int64_t>()));
 
+  // Every object is at least a header and at most what the run allocated
+  // in all; a byte count that wrapped below zero fails the second check.
+  std::uint64_t objects = report["allocation"]["objects"];
+  std::uint64_t bytes = report["allocation"]["bytes"];
+  EXPECT_GT(objects, 0u);
+  EXPECT_GE(bytes, objects * 16);
+  EXPECT_LT(bytes, std::uint64_t{1} << 40) << "allocated bytes wrapped";
+
   const Json& pauses = report["pauses"];
   EXPECT_EQ(pauses["count"], pauses["list"].size())
       << "pause count must equal the listed pauses";

@@ -115,22 +115,6 @@ void Heap::finish_cycle(CycleRecord cycle,
   }
 }
 
-namespace {
-
-// After a stress collection by a collector that stops nothing, the buffer
-// may still have room; use it rather than making the allocator refill.
-std::byte* bump_or_refill(Allocator& allocator, AllocationBuffer& buffer,
-                          std::size_t bytes) {
-  if (bytes <= buffer.remaining()) {
-    std::byte* at = buffer.cursor;
-    buffer.cursor += bytes;
-    return at;
-  }
-  return allocator.allocate_slow(buffer, bytes);
-}
-
-}  // namespace
-
 std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
                                bool stress_due) {
   enter_safepoint(mutator);
@@ -139,14 +123,13 @@ std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
   } else if (trigger_->should_collect(*allocator_)) {
     collect(&mutator, GcCause::kTrigger);
   }
-  AllocationBuffer& buffer = mutator.buffer();
-  if (std::byte* at = bump_or_refill(*allocator_, buffer, bytes)) return at;
+  if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
   // Two tries: another mutator may take what the first collection freed
   // before this one retries; a second collection settles whether the heap is
   // really too small.
   for (int attempt = 0; attempt < 2; ++attempt) {
     collect(&mutator, GcCause::kAllocationFailure);
-    if (std::byte* at = bump_or_refill(*allocator_, buffer, bytes)) return at;
+    if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
   }
   throw HeapExhausted(std::string(kHeapExhaustedMessage) + " (" +
                       allocator_->describe_failure(bytes) + ")");

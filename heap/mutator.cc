@@ -45,6 +45,19 @@ std::byte* Mutator::allocate_slow(std::size_t bytes) {
   return at;
 }
 
+std::byte* Mutator::bump_or_refill(Allocator& allocator, std::size_t bytes) {
+  if (bytes <= buffer_.remaining()) {
+    std::byte* at = buffer_.cursor;
+    buffer_.cursor += bytes;
+    return at;  // counted by allocate_slow, like any slow-path object
+  }
+  std::byte* at = allocator.allocate_slow(buffer_, bytes);
+  // Whatever the allocator did to the buffer (retired its tail, which was
+  // never allocated; carved a new one), nothing in it is counted yet.
+  buffer_counted_ = buffer_.cursor;
+  return at;
+}
+
 void Mutator::retire_buffer(Allocator& allocator) {
   bytes_before_cursor_ += buffer_.cursor - buffer_counted_;
   allocator.retire(buffer_);

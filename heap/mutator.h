@@ -109,6 +109,11 @@ class Mutator {
   // count right. Everything but the allocator's own slow path retires a
   // mutator's buffer through here.
   void retire_buffer(Allocator& allocator);
+  // The heap's allocation slow path gets memory for one object through here:
+  // from the buffer if it still has room (after a collection that stopped
+  // nothing), else from the allocator, which may retire and refill the
+  // buffer. Returns null when the allocator cannot satisfy the request.
+  std::byte* bump_or_refill(Allocator& allocator, std::size_t bytes);
   MutatorState state() const { return state_; }
 
  private:
