@@ -46,8 +46,10 @@ run flags:
                         SEED+i (default 1)
   --gc-threads N        collector threads (default 1)
   --seed S              workload seed (default 1)
-  --trigger SPEC        when to collect: on-failure, or occupancy:F to also
-                        collect once F (0 < F <= 1) of the heap is in use
+  --trigger SPEC        when to collect: on-failure; occupancy:F to also
+                        collect once F (0 < F <= 1) of the heap is in use;
+                        gogc:N to also collect once in-use bytes reach
+                        live x (1 + N/100), at least 4 MiB, as Go's GOGC
                         (default on-failure)
   --param NAME=VALUE    a parameter of whichever chosen collector, allocator or
                         workload declares NAME; COMPONENT.NAME=VALUE (collector.,

@@ -1,6 +1,8 @@
 #include "heap/trigger.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <string>
 
 #include "heap/errors.h"
 
@@ -49,6 +51,31 @@ class OccupancyTrigger final : public Trigger {
   std::size_t floor_ = 0;
 };
 
+class GogcTrigger final : public Trigger {
+ public:
+  // Go's minimum heap goal: a tiny live set does not mean constant GC.
+  static constexpr std::size_t kMinimumGoal = std::size_t{4} << 20;
+
+  explicit GogcTrigger(std::int64_t gogc) : gogc_(gogc) {}
+
+  bool should_collect(const Allocator& allocator) override {
+    return allocator.in_use_bytes() >= goal_;
+  }
+
+  void after_collection(const AllocatorStats& after) override {
+    std::size_t live = after.in_use_bytes;
+    std::size_t goal = live + live / 100 * static_cast<std::size_t>(gogc_) +
+                       live % 100 * static_cast<std::size_t>(gogc_) / 100;
+    goal_ = goal > kMinimumGoal ? goal : kMinimumGoal;
+  }
+
+  std::string spec() const override { return "gogc:" + std::to_string(gogc_); }
+
+ private:
+  std::int64_t gogc_;
+  std::size_t goal_ = kMinimumGoal;
+};
+
 }  // namespace
 
 std::unique_ptr<Trigger> parse_trigger(std::string_view spec) {
@@ -62,8 +89,18 @@ std::unique_ptr<Trigger> parse_trigger(std::string_view spec) {
       return std::make_unique<OccupancyTrigger>(fraction);
     }
   }
+  constexpr std::string_view kGogc = "gogc:";
+  if (spec.starts_with(kGogc)) {
+    std::string number(spec.substr(kGogc.size()));
+    char* end = nullptr;
+    long long gogc = std::strtoll(number.c_str(), &end, 10);
+    if (!number.empty() && *end == '\0' && gogc > 0 && gogc <= 100000) {
+      return std::make_unique<GogcTrigger>(gogc);
+    }
+  }
   throw ConfigError("bad --trigger '" + std::string(spec) +
-                    "': expected on-failure or occupancy:F with 0 < F <= 1");
+                    "': expected on-failure, occupancy:F with 0 < F <= 1, or "
+                    "gogc:N with 0 < N <= 100000");
 }
 
 }  // namespace gclab

@@ -12,11 +12,15 @@ TEST(ParseTrigger, AcceptsTheDocumentedForms) {
   EXPECT_EQ(parse_trigger("on-failure")->spec(), "on-failure");
   EXPECT_EQ(parse_trigger("occupancy:0.75")->spec(), "occupancy:0.75");
   EXPECT_EQ(parse_trigger("occupancy:1")->spec(), "occupancy:1");
+  EXPECT_EQ(parse_trigger("gogc:100")->spec(), "gogc:100");
+  EXPECT_EQ(parse_trigger("gogc:50")->spec(), "gogc:50");
 }
 
 TEST(ParseTrigger, RejectsEverythingElse) {
-  for (const char* bad : {"", "never", "occupancy", "occupancy:", "occupancy:0",
-                          "occupancy:1.5", "occupancy:-0.1", "occupancy:x"}) {
+  for (const char* bad :
+       {"", "never", "occupancy", "occupancy:", "occupancy:0", "occupancy:1.5",
+        "occupancy:-0.1", "occupancy:x", "gogc", "gogc:", "gogc:0", "gogc:-5",
+        "gogc:1.5", "gogc:off", "gogc:100x"}) {
     EXPECT_THROW(parse_trigger(bad), ConfigError) << "'" << bad << "'";
   }
 }
@@ -44,6 +48,39 @@ TEST(OccupancyTrigger, BacksOffWhenLiveDataExceedsTheThreshold) {
   // Without backing off it would collect on nearly every 32 KiB refill.
   EXPECT_LT(cycles, 40u) << "collected " << cycles << " times";
   EXPECT_GT(cycles, 0u);
+}
+
+TEST(GogcTrigger, CollectsWhenInUseReachesLiveTimesOnePlusGogc) {
+  for (int gogc : {50, 100, 200}) {
+    auto heap =
+        testing::make_heap("mark-sweep", "free-list", {.heap_bytes = 64 << 20},
+                           {}, "gogc:" + std::to_string(gogc));
+    Mutator mutator(*heap);
+    // About 5 MiB live, above the 4 MiB minimum goal.
+    Root live(mutator, testing::build_tree(mutator, 16));
+    for (int i = 0; i < 600; ++i) testing::build_tree(mutator, 10);
+    const auto& cycles = heap->events().cycles();
+    ASSERT_GT(cycles.size(), 2u) << "gogc:" << gogc;
+    for (std::size_t i = 1; i < cycles.size(); ++i) {
+      EXPECT_EQ(cycles[i].cause, GcCause::kTrigger);
+      double goal = cycles[i - 1].after.in_use_bytes * (1 + gogc / 100.0);
+      // Asked on every refill: at most one chunk past the goal.
+      EXPECT_GE(cycles[i].before.in_use_bytes, goal) << "gogc:" << gogc;
+      EXPECT_LE(cycles[i].before.in_use_bytes, goal + (64 << 10))
+          << "gogc:" << gogc;
+    }
+  }
+}
+
+TEST(GogcTrigger, GoalNeverFallsBelowFourMebibytes) {
+  auto heap = testing::make_heap("mark-sweep", "free-list",
+                                 {.heap_bytes = 64 << 20}, {}, "gogc:100");
+  Mutator mutator(*heap);
+  for (int i = 0; i < 400; ++i) testing::build_tree(mutator, 10);  // ~16 MiB
+  ASSERT_FALSE(heap->events().cycles().empty());
+  for (const CycleRecord& cycle : heap->events().cycles()) {
+    EXPECT_GE(cycle.before.in_use_bytes, 4u << 20);
+  }
 }
 
 }  // namespace
