@@ -79,16 +79,8 @@ void BumpAllocator::retire(AllocationBuffer& buffer) {
 }
 
 void BumpAllocator::for_each_object(const std::function<void(Object*)>& visit) {
-  std::byte* top = top_.load(std::memory_order_acquire);
-  for (std::byte* at = arena_.begin(); at < top;) {
-    auto* block = reinterpret_cast<Object*>(at);
-    std::size_t size = block->size_bytes();
-    if (size == 0) fatal("bump allocator: zero-sized block in the arena walk");
-    // The size is read before the visit, which may move or overwrite the
-    // object (a sliding compactor does).
-    if (block->is_object()) visit(block);
-    at += size;
-  }
+  for_each_object_in(arena_.begin(), top_.load(std::memory_order_acquire),
+                     visit);
 }
 
 void BumpAllocator::reset_top(std::byte* new_top) {

@@ -453,15 +453,7 @@ std::size_t FreeListAllocator::unswept_dead_bytes_locked() const {
 
 void FreeListAllocator::for_each_object(
     const std::function<void(Object*)>& visit) {
-  for (std::byte* at = arena_.begin(); at < end_;) {
-    auto* block = reinterpret_cast<Object*>(at);
-    std::size_t size = block->size_bytes();
-    if (size == 0) fatal("free-list allocator: zero-sized block in the walk");
-    // The size is read before the visit, which may move or overwrite the
-    // object (a sliding compactor does).
-    if (block->is_object()) visit(block);
-    at += size;
-  }
+  for_each_object_in(arena_.begin(), end_, visit);
 }
 
 void FreeListAllocator::reset_top(std::byte* new_top) {

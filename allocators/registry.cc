@@ -4,6 +4,7 @@
 
 #include "allocators/bump_allocator.h"
 #include "allocators/free_list_allocator.h"
+#include "heap/component_table.h"
 #include "heap/errors.h"
 
 namespace gclab {
@@ -27,16 +28,7 @@ const AllocatorEntry kAllocators[] = {
 std::span<const AllocatorEntry> allocator_registry() { return kAllocators; }
 
 const AllocatorEntry& find_allocator(std::string_view name) {
-  for (const AllocatorEntry& entry : kAllocators) {
-    if (entry.name == name) return entry;
-  }
-  std::string known;
-  for (const AllocatorEntry& entry : kAllocators) {
-    if (!known.empty()) known += ", ";
-    known += entry.name;
-  }
-  throw ConfigError("unknown allocator '" + std::string(name) +
-                    "' (known: " + known + ")");
+  return find_component<AllocatorEntry>(kAllocators, name, "allocator");
 }
 
 }  // namespace gclab

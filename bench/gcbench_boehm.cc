@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "heap/errors.h"
+#include "heap/gc_events.h"
 #include "heap/params.h"
 #include "workloads/gcbench.h"
 
@@ -53,12 +54,6 @@ struct BoehmNode {
   std::int32_t i;  // height of the node's subtree
   std::int32_t j;  // heap-order index
 };
-
-std::int64_t process_cpu_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
 
 // What the collection-event callback records. The callback runs with the
 // GC lock held (and sometimes the world stopped), so it must not allocate:

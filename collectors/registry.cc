@@ -5,6 +5,7 @@
 
 #include "collectors/mark_sweep.h"
 #include "collectors/none_collector.h"
+#include "heap/component_table.h"
 #include "heap/errors.h"
 
 namespace gclab {
@@ -37,13 +38,7 @@ const CollectorEntry kCollectors[] = {
 std::span<const CollectorEntry> collector_registry() { return kCollectors; }
 
 const CollectorEntry& find_collector(std::string_view name) {
-  std::string known;
-  for (const CollectorEntry& entry : kCollectors) {
-    if (entry.name == name) return entry;
-    known += (known.empty() ? "" : ", ") + std::string(entry.name);
-  }
-  throw ConfigError("unknown collector '" + std::string(name) +
-                    "' (known: " + known + ")");
+  return find_component<CollectorEntry>(kCollectors, name, "collector");
 }
 
 }  // namespace gclab

@@ -11,18 +11,13 @@
 
 #include "heap/errors.h"
 #include "heap/fatal.h"
+#include "heap/gc_events.h"
 #include "heap/heap.h"
 #include "heap/mutator.h"
 #include "heap/trigger.h"
 
 namespace gclab {
 namespace {
-
-std::int64_t process_cpu_ns() {
-  timespec now;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
-  return std::int64_t{now.tv_sec} * 1'000'000'000 + now.tv_nsec;
-}
 
 rusage resource_usage() {
   rusage usage{};

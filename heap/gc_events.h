@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <ctime>
 #include <string_view>
 #include <vector>
 
@@ -21,6 +22,14 @@
 #include "heap/fatal.h"
 
 namespace gclab {
+
+// CPU time of the whole process, for GC CPU (measured across pauses) and a
+// run's total.
+inline std::int64_t process_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
 
 struct PauseRecord {
   std::int64_t start_ns = 0;

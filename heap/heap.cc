@@ -7,16 +7,6 @@
 #include "heap/fatal.h"
 
 namespace gclab {
-namespace {
-
-std::int64_t process_cpu_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-
-}  // namespace
-
 Heap::Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
            std::unique_ptr<Trigger> trigger, const CollectorFactory& collector)
     : options_(options),

@@ -177,6 +177,26 @@ static_assert(sizeof(Object) == kHeaderBytes, "the header is two words");
 static_assert(std::endian::native == std::endian::little,
               "Object::format composes the header words little-endian");
 
+// A zero-sized block would make a walk loop forever: an allocator bug.
+[[noreturn]] void report_zero_sized_block(const std::byte* at);
+
+// Visits every object among the blocks tiling [begin, end), in address
+// order, skipping free blocks and fillers. Each block's size is read before
+// the visit, which may move or overwrite the object (a sliding compactor
+// does). Every allocator's for_each_object is this walk over its arena.
+template <typename Visit>
+void for_each_object_in(std::byte* begin, std::byte* end, Visit&& visit) {
+  for (std::byte* at = begin; at < end;) {
+    auto* block = reinterpret_cast<Object*>(at);
+    std::size_t size = block->size_bytes();
+    if (size == 0) [[unlikely]] {
+      report_zero_sized_block(at);
+    }
+    if (block->is_object()) visit(block);
+    at += size;
+  }
+}
+
 // Smallest block that can sit on a free list (header word + link word).
 inline constexpr std::size_t kMinFreeBlockBytes = 16;
 

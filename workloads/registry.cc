@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "heap/component_table.h"
 #include "heap/errors.h"
 #include "workloads/binary_trees.h"
 #include "workloads/gcbench.h"
@@ -23,14 +24,7 @@ const WorkloadEntry kWorkloads[] = {
 std::span<const WorkloadEntry> workload_registry() { return kWorkloads; }
 
 const WorkloadEntry& find_workload(std::string_view name) {
-  std::string known;
-  for (const WorkloadEntry& entry : kWorkloads) {
-    if (entry.name == name) return entry;
-    if (!known.empty()) known += ", ";
-    known += entry.name;
-  }
-  throw ConfigError("unknown workload '" + std::string(name) +
-                    "' (known: " + known + ")");
+  return find_component<WorkloadEntry>(kWorkloads, name, "workload");
 }
 
 }  // namespace gclab
