@@ -79,7 +79,7 @@ TEST_P(MarkSweep, FreesCyclicGarbage) {
 TEST_P(MarkSweep, GlobalRootsKeepObjectsAlive) {
   auto heap = make_heap();
   Mutator mutator(*heap);
-  GlobalRoot global(*heap, build_tree(mutator, 4, 3));
+  GlobalRoot global(mutator, build_tree(mutator, 4, 3));
   heap->collect(&mutator, GcCause::kExplicit);
   EXPECT_EQ(heap->events().cycles()[0].marked_objects, tree_nodes(4));
   EXPECT_EQ(count_tree(mutator, global.get(), 3), tree_nodes(4));

@@ -148,11 +148,19 @@ MutatorCounters Heap::mutator_totals() const {
   return detached_totals_;
 }
 
-GlobalRoot::GlobalRoot(Heap& heap, Object* object)
-    : heap_(heap), object_(object) {
+GlobalRoot::GlobalRoot(Heap& heap) : heap_(heap) {
   heap_.add_global_root(&object_);
 }
 
+GlobalRoot::GlobalRoot(Mutator& mutator, Object* object)
+    : GlobalRoot(mutator.heap()) {
+  set(mutator, object);
+}
+
 GlobalRoot::~GlobalRoot() { heap_.remove_global_root(&object_); }
+
+void GlobalRoot::set(Mutator& mutator, Object* object) {
+  mutator.write_global(&object_, object);
+}
 
 }  // namespace gclab

@@ -160,19 +160,25 @@ class Heap {
 };
 
 // A root outside any mutator, registered with the heap for its lifetime.
+// Stores into it pass the write barrier (Mutator::write_global), as stores
+// into a heap slot do, so a concurrent collector scans global roots once per
+// cycle and never needs to rescan them.
 class GlobalRoot {
  public:
-  GlobalRoot(Heap& heap, Object* object = nullptr);
+  explicit GlobalRoot(Heap& heap);
+  GlobalRoot(Mutator& mutator, Object* object);
   ~GlobalRoot();
   GlobalRoot(const GlobalRoot&) = delete;
   GlobalRoot& operator=(const GlobalRoot&) = delete;
 
-  Object* get() const { return object_; }
-  void set(Object* object) { object_ = object; }
+  Object* get() const {
+    return std::atomic_ref<Object*>(object_).load(std::memory_order_acquire);
+  }
+  void set(Mutator& mutator, Object* object);
 
  private:
   Heap& heap_;
-  Object* object_;
+  mutable Object* object_ = nullptr;
 };
 
 }  // namespace gclab

@@ -78,6 +78,11 @@ void Mutator::write_slow(Object* object, std::size_t slot, Object* value) {
   heap_.collector().write_barrier_slow(*this, object, slot, value);
 }
 
+void Mutator::write_global_slow(Object** slot, Object* value) {
+  ++counters_.barrier_slow_paths;
+  std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
+}
+
 void Mutator::enter_safepoint() { heap_.enter_safepoint(*this); }
 
 ParkedScope::ParkedScope(Mutator& mutator) : mutator_(mutator) {

@@ -89,6 +89,15 @@ class Mutator {
     object->store_slot(slot, value);
   }
 
+  // Stores into a global root (GlobalRoot::set) pass the barrier too.
+  void write_global(Object** slot, Object* value) {
+    if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      write_global_slow(slot, value);
+      return;
+    }
+    std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
+  }
+
   // An explicit safepoint poll, for loops that do not allocate.
   void safepoint() {
     if (stop_requested_->load(std::memory_order_acquire) ||
@@ -123,6 +132,7 @@ class Mutator {
 
   std::byte* allocate_slow(std::size_t bytes);
   void write_slow(Object* object, std::size_t slot, Object* value);
+  void write_global_slow(Object** slot, Object* value);
   void enter_safepoint();
 
   Heap& heap_;
