@@ -311,6 +311,14 @@ SweepResult FreeListAllocator::finish_sweep() {
   return finish_sweep_locked();
 }
 
+bool FreeListAllocator::background_sweep_step() {
+  std::lock_guard lock(mutex_);
+  if (!sweep_pending_locked()) return false;
+  sweep_step_locked(chunk_bytes_);
+  publish_free_bytes_locked();
+  return sweep_pending_locked();
+}
+
 void FreeListAllocator::start_sweep_locked(std::uint8_t live_mark,
                                            std::size_t live_bytes,
                                            bool poison) {

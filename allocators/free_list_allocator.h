@@ -94,6 +94,7 @@ class FreeListAllocator final : public Allocator {
   void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
                         bool poison) override;
   SweepResult finish_sweep() override;
+  bool background_sweep_step() override;
   void for_each_object(const std::function<void(Object*)>& visit) override;
   void reset_top(std::byte* new_top) override;
   std::span<std::byte> arena() const override;

@@ -1,15 +1,9 @@
 // ParallelMarker: marks everything reachable from a set of roots, using up to
 // N threads of a TBB arena, with no lock per object.
 //
-// Each TBB task drains a private mark stack depth-first, through a small
-// prefetch FIFO. An object is marked (its header mark set to the cycle's
-// epoch with an atomic exchange) when it leaves the FIFO, and scanned only by
-// the thread whose exchange won, so every object is scanned exactly once. Load
-// balance comes from work donation: every kDonationInterval scanned objects, a
-// task that holds more than one entry hands the older half of its stack (the
-// roots of the largest unexplored subgraphs, for a depth-first traversal) to
-// tbb::parallel_for_each's feeder, where idle threads steal it. Marking ends
-// when every task has drained.
+// Each TBB task drains a private mark stack (collectors/mark_drain.h) and
+// donates work to tbb::parallel_for_each's feeder, where idle threads steal
+// it. Marking ends when every task has drained.
 //
 // Invariant on return: every object reachable from the roots carries `epoch`.
 // The caller must keep the graph still (the world stopped) while marking.
@@ -22,14 +16,10 @@
 #include <cstdint>
 #include <span>
 
+#include "collectors/mark_drain.h"
 #include "heap/object.h"
 
 namespace gclab {
-
-struct MarkResult {
-  std::size_t objects = 0;
-  std::size_t bytes = 0;
-};
 
 class ParallelMarker {
  public:

@@ -3,6 +3,7 @@
 #include <string>
 #include <type_traits>
 
+#include "collectors/concurrent_mark_sweep.h"
 #include "collectors/mark_sweep.h"
 #include "collectors/none_collector.h"
 #include "heap/component_table.h"
@@ -31,6 +32,13 @@ const CollectorEntry kCollectors[] = {
      "allocator sweeps (eagerly in the pause, or lazily on allocation)",
      MarkSweepCollector::kCapabilities, MarkSweepCollector::kParams,
      MarkSweepCollector::create},
+    {"concurrent-mark-sweep",
+     "tri-colour marking and sweeping concurrent with the mutators; write "
+     "barrier by --barrier, GC threads by --gc-threads, paced by --trigger "
+     "(gogc:100 by default)",
+     ConcurrentMarkSweepCollector::kCapabilities,
+     ConcurrentMarkSweepCollector::kParams,
+     ConcurrentMarkSweepCollector::create, "gogc:100", "hybrid"},
 };
 
 }  // namespace

@@ -19,6 +19,9 @@ struct CollectorEntry {
   CollectorCapabilities capabilities;
   std::span<const ParamSpec> params;
   std::unique_ptr<Collector> (*make)(Heap& heap, const ParamValues& params);
+  // What --trigger and --barrier are when not given.
+  std::string_view default_trigger = "on-failure";
+  std::string_view default_barrier = "none";
 };
 
 std::span<const CollectorEntry> collector_registry();

@@ -22,6 +22,7 @@ struct MatrixCase {
   std::string workload;
   int mutators;
   std::optional<ParamRequest> collector_choice;  // e.g. sweep=lazy
+  std::string barrier;                           // empty: the default
 };
 
 // Small enough for the sanitizer builds, large enough for several
@@ -37,20 +38,28 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
             param("check-temp-trees", "1")};
   }
   if (workload == "binary-trees") return {param("max-depth", "8")};
+  if (workload == "graph-churn") {
+    return {param("nodes", "64"), param("operations", "2000"),
+            param("garbage", "3"), param("hold", "16")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};
 }
 
-// Every value of each of the collector's choice parameters (the others at
-// their defaults), since a choice may select a different mechanism (an eager
-// or a lazy sweep); a single run at the defaults for a collector without one.
+// Every value of each of the collector's choice and flag parameters (the
+// others at their defaults), since a choice may select a different mechanism
+// (an eager or a lazy sweep); a single run at the defaults for a collector
+// without one.
 std::vector<std::optional<ParamRequest>> collector_choices(
     const CollectorEntry& collector) {
   std::vector<std::optional<ParamRequest>> choices;
   for (const ParamSpec& spec : collector.params) {
-    if (spec.kind != ParamKind::kChoice) continue;
-    std::string_view rest = spec.choices;
+    if (spec.kind != ParamKind::kChoice && spec.kind != ParamKind::kFlag) {
+      continue;
+    }
+    std::string_view rest =
+        spec.kind == ParamKind::kFlag ? "0|1" : spec.choices;
     while (!rest.empty()) {
       std::size_t bar = rest.find('|');
       choices.push_back(ParamRequest{.name = std::string(spec.name),
@@ -63,17 +72,26 @@ std::vector<std::optional<ParamRequest>> collector_choices(
   return choices;
 }
 
+// A concurrent collector runs with each barrier; the others with the
+// default (none), since a barrier changes nothing they rely on.
+std::vector<std::string> barriers_for(const CollectorEntry& collector) {
+  if (!collector.capabilities.concurrent) return {""};
+  return {"dijkstra", "yuasa", "hybrid"};
+}
+
 std::vector<MatrixCase> every_accepted_case() {
   std::vector<MatrixCase> cases;
   for (const CollectorEntry& collector : collector_registry()) {
     for (const AllocatorEntry& allocator : allocator_registry()) {
       if (!pair_misfit(collector, allocator).empty()) continue;
       for (const auto& choice : collector_choices(collector)) {
-        for (const WorkloadEntry& workload : workload_registry()) {
-          for (int mutators : {1, 2}) {
-            cases.push_back({std::string(collector.name),
-                             std::string(allocator.name),
-                             std::string(workload.name), mutators, choice});
+        for (const std::string& barrier : barriers_for(collector)) {
+          for (const WorkloadEntry& workload : workload_registry()) {
+            for (int mutators : {1, 2}) {
+              cases.push_back(
+                  {std::string(collector.name), std::string(allocator.name),
+                   std::string(workload.name), mutators, choice, barrier});
+            }
           }
         }
       }
@@ -93,6 +111,7 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .mutators = c.mutators,
                    .gc_threads = 2,
                    .seed = 11,
+                   .barrier = c.barrier,
                    .verify = true,
                    .stress = 101,
                    .params = small_params(c.workload),
@@ -119,6 +138,7 @@ INSTANTIATE_TEST_SUITE_P(
       std::string name =
           info.param.collector + "_" +
           (choice ? choice->name + "_" + *choice->value + "_" : "") +
+          (info.param.barrier.empty() ? "" : info.param.barrier + "_") +
           info.param.allocator + "_" + info.param.workload + "_" +
           std::to_string(info.param.mutators) + "_mutators";
       for (char& ch : name) {

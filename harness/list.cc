@@ -29,6 +29,8 @@ std::string_view kind_name(const ParamSpec& spec) {
       return "number";
     case ParamKind::kChoice:
       return spec.choices;
+    case ParamKind::kFlag:
+      return "0|1";
   }
   return "value";
 }

@@ -1,7 +1,10 @@
 #include "harness/report.h"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "harness/mmu.h"
@@ -21,6 +24,8 @@ Json typed_value(const EffectiveParam& param) {
       return parse_size(param.value, param.name);
     case ParamKind::kChoice:
       return param.value;
+    case ParamKind::kFlag:
+      return param.value == "1";
   }
   return param.value;
 }
@@ -31,6 +36,10 @@ Json params_json(const std::vector<EffectiveParam>& params) {
     object[param.name] = typed_value(param);
   }
   return object;
+}
+
+Json optional_json(const std::optional<std::size_t>& value) {
+  return value ? Json(*value) : Json(nullptr);
 }
 
 Json stats_json(const AllocatorStats& stats) {
@@ -61,7 +70,7 @@ Json config_json(const RunRecord& record) {
       {"gc_threads", record.gc_threads},
       {"seed", record.seed},
       {"trigger", record.trigger},
-      {"barrier", "none"},
+      {"barrier", record.barrier},
       {"verify", record.verify},
       {"stress", record.stress},
   };
@@ -85,26 +94,37 @@ Json time_json(const RunRecord& record) {
   };
 }
 
+Json summary_json(const PauseSummary& summary) {
+  return {
+      {"count", summary.count},     {"total_ns", summary.total_ns},
+      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
+      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
+      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
+  };
+}
+
 Json pauses_json(const RunRecord& record) {
   std::vector<std::int64_t> durations;
+  std::map<std::string_view, std::vector<std::int64_t>> by_kind;
   Json list = Json::array();
   for (const PauseRecord& pause : record.pauses) {
     durations.push_back(pause.duration_ns);
+    by_kind[pause.kind].push_back(pause.duration_ns);
     list.push_back({{"start_ns", pause.start_ns},
                     {"duration_ns", pause.duration_ns},
                     {"kind", pause.kind}});
   }
+  Json kinds = Json::object();
+  for (const auto& [kind, kind_durations] : by_kind) {
+    kinds[std::string(kind)] = summary_json(summarize_pauses(kind_durations));
+  }
   PauseSummary summary = summarize_pauses(durations);
   return {
-      {"count", summary.count},
-      {"total_ns", summary.total_ns},
-      {"mean_ns", summary.mean_ns},
-      {"p50_ns", summary.p50_ns},
-      {"p90_ns", summary.p90_ns},
-      {"p99_ns", summary.p99_ns},
-      {"p999_ns", summary.p999_ns},
-      {"max_ns", summary.max_ns},
-      {"list", list},
+      {"count", summary.count},     {"total_ns", summary.total_ns},
+      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
+      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
+      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
+      {"by_kind", kinds},           {"list", list},
   };
 }
 
@@ -182,17 +202,35 @@ Json cycles_json(const RunRecord& record) {
         {"lazy_sweep_ns", cycle.lazy_sweep_ns},
         {"before", stats_json(cycle.before)},
         {"after", stats_json(cycle.after)},
+        {"concurrent",
+         {
+             {"gc_thread_mark_ns", cycle.gc_thread_mark_ns},
+             {"concurrent_sweep_ns", cycle.concurrent_sweep_ns},
+             {"allocated_black_bytes", cycle.allocated_black_bytes},
+             {"floating_garbage_bytes",
+              optional_json(cycle.floating_garbage_bytes)},
+             {"barrier_buffers", cycle.barrier_buffers},
+             {"assist_marked_bytes", cycle.assist_marked_bytes},
+         }},
+        {"pacer",
+         {
+             {"trigger_bytes", optional_json(cycle.trigger_bytes)},
+             {"goal_bytes", optional_json(cycle.goal_bytes)},
+         }},
     });
   }
   return cycles;
 }
 
 Json barriers_json(const RunRecord& record) {
+  const MutatorCounters& totals = record.mutator_totals;
   return {
-      {"kind", "none"},
-      {"reference_writes", record.mutator_totals.reference_writes},
-      {"slow_paths", record.mutator_totals.barrier_slow_paths},
-      {"reference_reads", record.mutator_totals.reference_reads},
+      {"kind", record.barrier},
+      {"reference_writes", totals.reference_writes},
+      {"slow_paths", totals.barrier_slow_paths},
+      {"shaded", totals.barrier_shaded},
+      {"buffer_flushes", totals.barrier_buffer_flushes},
+      {"reference_reads", totals.reference_reads},
   };
 }
 

@@ -43,6 +43,7 @@ RunRecord sample_record() {
                             {"ratio", "0.25", ParamKind::kDouble}};
   record.heap_bytes = 1 << 20;
   record.trigger = "occupancy:0.5";
+  record.barrier = "yuasa";
   record.verify = true;
   record.wall_ns = 20'000'000;
   record.process_cpu_ns = 15'000'000;
@@ -54,7 +55,9 @@ RunRecord sample_record() {
   record.mutator_totals = {.objects_allocated = 100,
                            .bytes_allocated = 4'000,
                            .reference_writes = 50,
-                           .barrier_slow_paths = 0,
+                           .barrier_slow_paths = 20,
+                           .barrier_shaded = 12,
+                           .barrier_buffer_flushes = 3,
                            .reference_reads = 70};
   record.final_heap = stats(500'000, 400'000, 300'000);
   record.verification = {
@@ -92,7 +95,7 @@ TEST(ReportTest, ConfigParamsAreTypedByTheirSpec) {
 TEST(ReportTest, ConfigRecordsTheEffectiveSettings) {
   Json config = sample_report()["config"];
   EXPECT_EQ(config["trigger"], "occupancy:0.5");
-  EXPECT_EQ(config["barrier"], "none");
+  EXPECT_EQ(config["barrier"], "yuasa");
   EXPECT_EQ(config["heap_bytes"], 1 << 20);
   EXPECT_EQ(config["verify"], true);
 }
@@ -214,9 +217,49 @@ TEST(ReportTest, WorkloadAndBarrierCounters) {
   Json report = sample_report();
   EXPECT_EQ(report["workload"]["checks_passed"], 9);
   EXPECT_EQ(report["workload"]["output"][1], "line two");
-  EXPECT_EQ(report["barriers"]["kind"], "none");
+  EXPECT_EQ(report["barriers"]["kind"], "yuasa");
   EXPECT_EQ(report["barriers"]["reference_writes"], 50);
   EXPECT_EQ(report["barriers"]["reference_reads"], 70);
+  EXPECT_EQ(report["barriers"]["slow_paths"], 20);
+  EXPECT_EQ(report["barriers"]["shaded"], 12);
+  EXPECT_EQ(report["barriers"]["buffer_flushes"], 3);
+}
+
+TEST(ReportTest, PausesAreAlsoSummarisedByKind) {
+  RunRecord record = sample_record();
+  record.pauses = {{1'000'000, 100'000, "initial-mark"},
+                   {3'000'000, 300'000, "remark"},
+                   {5'000'000, 200'000, "remark"},
+                   {7'000'000, 50'000, "assist"}};
+  Json pauses = make_report(record, {})["pauses"];
+  EXPECT_EQ(pauses["count"], 4);
+  EXPECT_EQ(pauses["by_kind"]["remark"]["count"], 2);
+  EXPECT_EQ(pauses["by_kind"]["remark"]["max_ns"], 300'000);
+  EXPECT_EQ(pauses["by_kind"]["initial-mark"]["total_ns"], 100'000);
+  EXPECT_EQ(pauses["by_kind"]["assist"]["count"], 1);
+  EXPECT_FALSE(pauses["by_kind"].contains("full"));
+}
+
+TEST(ReportTest, ConcurrentAndPacerFiguresPerCycle) {
+  RunRecord record = sample_record();
+  CycleRecord& cycle = record.cycles[1];
+  cycle.gc_thread_mark_ns = {4'000, 6'000};
+  cycle.allocated_black_bytes = 2'048;
+  cycle.floating_garbage_bytes = 512;
+  cycle.barrier_buffers = 7;
+  cycle.trigger_bytes = 700'000;
+  cycle.goal_bytes = 800'000;
+  Json cycles = make_report(record, {})["cycles"];
+  EXPECT_EQ(cycles[1]["concurrent"]["gc_thread_mark_ns"], Json({4'000, 6'000}));
+  EXPECT_EQ(cycles[1]["concurrent"]["allocated_black_bytes"], 2'048);
+  EXPECT_EQ(cycles[1]["concurrent"]["floating_garbage_bytes"], 512);
+  EXPECT_EQ(cycles[1]["concurrent"]["barrier_buffers"], 7);
+  EXPECT_EQ(cycles[1]["pacer"]["trigger_bytes"], 700'000);
+  EXPECT_EQ(cycles[1]["pacer"]["goal_bytes"], 800'000);
+  EXPECT_TRUE(cycles[0]["pacer"]["goal_bytes"].is_null())
+      << "a trigger without a goal records none";
+  EXPECT_TRUE(cycles[0]["concurrent"]["floating_garbage_bytes"].is_null())
+      << "measured only by the checkmark";
 }
 
 }  // namespace

@@ -1,5 +1,8 @@
 #include "harness/run_config.h"
 
+#include <algorithm>
+
+#include "heap/barrier.h"
 #include "heap/errors.h"
 #include "heap/trigger.h"
 
@@ -7,9 +10,9 @@ namespace gclab {
 namespace {
 
 constexpr FlagSpec kSharedRunFlags[] = {
-    {"workload"}, {"heap"},    {"mutators"},          {"gc-threads"},
-    {"seed"},     {"trigger"}, {"param", true, true}, {"verify", false},
-    {"stress"},   {"json"},    {"quiet", false},
+    {"workload"},      {"heap"},    {"mutators"}, {"gc-threads"},
+    {"seed"},          {"trigger"}, {"barrier"},  {"param", true, true},
+    {"verify", false}, {"stress"},  {"json"},     {"quiet", false},
 };
 
 constexpr int kMaxThreads = 1024;
@@ -24,6 +27,7 @@ constexpr ListableSetting kListableSettings[] = {
     {Setting::kMutators, "mutators"},
     {Setting::kGcThreads, "gc-threads"},
     {Setting::kTrigger, "trigger"},
+    {Setting::kBarrier, "barrier"},
 };
 
 constexpr Component kComponents[] = {
@@ -146,6 +150,8 @@ std::string normalise(Setting setting, std::string_view value) {
       return std::to_string(parse_thread_count(value, "gc-threads"));
     case Setting::kTrigger:
       return parse_trigger(value)->spec();
+    case Setting::kBarrier:
+      return std::string(to_string(parse_barrier(value)));
     case Setting::kParam:
       break;
   }
@@ -167,6 +173,9 @@ void apply(Setting setting, std::size_t param_index, const std::string& value,
       return;
     case Setting::kTrigger:
       config.trigger = value;
+      return;
+    case Setting::kBarrier:
+      config.barrier = value;
       return;
     case Setting::kParam:
       config.params.at(param_index).value = value;
@@ -352,6 +361,19 @@ std::optional<Component> routed_component(const ParamRequest& request,
   return found.front();
 }
 
+namespace {
+
+// A bare --NAME sets a kFlag parameter.
+bool is_switch(std::string_view name, const ComponentParams& component) {
+  return std::any_of(component.specs.begin(), component.specs.end(),
+                     [name](const ParamSpec& spec) {
+                       return spec.name == name &&
+                              spec.kind == ParamKind::kFlag;
+                     });
+}
+
+}  // namespace
+
 RoutedParams route_params(std::span<const ParamRequest> requests,
                           const ChosenParams& chosen) {
   RoutedParams routed;
@@ -369,11 +391,16 @@ RoutedParams route_params(std::span<const ParamRequest> requests,
       }
       throw ConfigError(message + "; write " + choices);
     }
-    if (!request.value) {
+    std::optional<std::string> value = request.value;
+    if (!value &&
+        is_switch(request.name, chosen[static_cast<int>(found.front())])) {
+      value = "1";
+    }
+    if (!value) {
       throw ConfigError("flag --" + request.name + " needs a value");
     }
-    auto [it, inserted] = routed[static_cast<int>(found.front())].emplace(
-        request.name, *request.value);
+    auto [it, inserted] =
+        routed[static_cast<int>(found.front())].emplace(request.name, *value);
     if (!inserted) {
       throw ConfigError("parameter '" + request.name +
                         "' given more than once");
@@ -395,8 +422,9 @@ std::vector<std::string> run_arguments(const RunConfig& config,
       "--mutators=" + std::to_string(config.mutators),
       "--gc-threads=" + std::to_string(config.gc_threads),
       "--seed=" + std::to_string(config.seed),
-      "--trigger=" + config.trigger,
   };
+  if (!config.trigger.empty()) args.push_back("--trigger=" + config.trigger);
+  if (!config.barrier.empty()) args.push_back("--barrier=" + config.barrier);
   if (config.verify) args.push_back("--verify");
   if (config.stress != 0) {
     args.push_back("--stress=" + std::to_string(config.stress));

@@ -13,16 +13,16 @@
 // Routing keeps that rule in one place, for `run` and `compare` alike.
 //
 // Value lists. `compare` takes "V1,V2,..." for --heap, --mutators,
-// --gc-threads, --trigger and any parameter (no single value of these holds a
-// comma: trigger specs use ':', choices '|'); `run` rejects a list, naming
-// compare. Each setting given two or more values is an Axis; a RunMatrix is a
-// RunConfig holding the first value of every axis, so it is itself a valid
-// configuration, plus its axes in product order: parameters (the --param
-// ones, then the flag-form ones, each in the order given), then heap,
-// mutators, gc-threads, trigger. Values keep the order given, are distinct
-// (sizes and triggers compared once normalised) and each was checked alone
-// as `run` would check it, except parameter values, which only the declaring
-// component can check.
+// --gc-threads, --trigger, --barrier and any parameter (no single value of
+// these holds a comma: trigger specs use ':', choices '|'); `run` rejects a
+// list, naming compare. Each setting given two or more values is an Axis; a
+// RunMatrix is a RunConfig holding the first value of every axis, so it is
+// itself a valid configuration, plus its axes in product order: parameters (the
+// --param ones, then the flag-form ones, each in the order given), then heap,
+// mutators, gc-threads, trigger, barrier. Values keep the order given, are
+// distinct (sizes and triggers compared once normalised) and each was checked
+// alone as `run` would check it, except parameter values, which only the
+// declaring component can check.
 #ifndef GCLAB_HARNESS_RUN_CONFIG_H_
 #define GCLAB_HARNESS_RUN_CONFIG_H_
 
@@ -59,7 +59,8 @@ struct RunConfig {
   int mutators = 1;
   int gc_threads = 1;
   std::uint64_t seed = 1;
-  std::string trigger = "on-failure";
+  std::string trigger;  // empty: the collector's default
+  std::string barrier;  // empty: the collector's default
   bool verify = false;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   std::vector<ParamRequest> params;
@@ -76,7 +77,7 @@ std::span<const FlagSpec> shared_run_flags();
 void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config);
 
 // A setting that can take a list of values.
-enum class Setting { kParam, kHeap, kMutators, kGcThreads, kTrigger };
+enum class Setting { kParam, kHeap, kMutators, kGcThreads, kTrigger, kBarrier };
 
 struct Axis {
   Setting setting = Setting::kParam;

@@ -39,6 +39,7 @@ struct RunRecord {
   int gc_threads = 1;
   std::uint64_t seed = 1;
   std::string trigger;
+  std::string barrier;
   bool verify = false;
   std::uint64_t stress = 0;
 

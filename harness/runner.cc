@@ -75,6 +75,7 @@ RunRecord configuration_record(const RunConfig& config,
   record.gc_threads = heap.options().gc_threads;
   record.seed = config.seed;
   record.trigger = heap.trigger().spec();
+  record.barrier = std::string(to_string(heap.options().barrier));
   record.verify = heap.options().verify;
   record.stress = heap.options().stress_interval;
   return record;
@@ -86,14 +87,17 @@ RunRecord run_configuration(const RunConfig& config,
                             const Selection& selection) {
   std::unique_ptr<Workload> workload =
       selection.workload->make(selection.workload_params);
-  HeapOptions options{.heap_bytes = config.heap_bytes,
-                      .gc_threads = config.gc_threads,
-                      .verify = config.verify,
-                      .stress_interval = config.stress};
+  HeapOptions options{
+      .heap_bytes = config.heap_bytes,
+      .gc_threads = config.gc_threads,
+      .verify = config.verify,
+      .stress_interval = config.stress,
+      .barrier = effective_barrier(config, *selection.collector)};
   Heap heap(
       options,
       selection.allocator->make(config.heap_bytes, selection.allocator_params),
-      parse_trigger(config.trigger), [&selection](Heap& heap) {
+      parse_trigger(effective_trigger(config, *selection.collector)),
+      [&selection](Heap& heap) {
         return selection.collector->make(heap, selection.collector_params);
       });
 
@@ -122,6 +126,7 @@ RunRecord run_configuration(const RunConfig& config,
   std::int64_t cpu_after = process_cpu_ns();
   rusage usage_after = resource_usage();
   first_error.rethrow_if_any();
+  heap.collector().finish();
   // Off the clocks: sweeping that the run never needed is not part of its
   // cost (as with Boehm's collector, garbage nobody allocates over is never
   // swept), but the last cycle's freed figures should be whole.

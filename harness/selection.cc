@@ -4,6 +4,26 @@
 
 namespace gclab {
 
+std::string effective_trigger(const RunConfig& config,
+                              const CollectorEntry& collector) {
+  return config.trigger.empty() ? std::string(collector.default_trigger)
+                                : config.trigger;
+}
+
+BarrierKind effective_barrier(const RunConfig& config,
+                              const CollectorEntry& collector) {
+  return parse_barrier(config.barrier.empty() ? collector.default_barrier
+                                              : config.barrier);
+}
+
+std::string barrier_misfit(const CollectorEntry& collector,
+                           BarrierKind barrier) {
+  if (collector.capabilities.concurrent && barrier == BarrierKind::kNone) {
+    return "needs a write barrier (dijkstra, yuasa or hybrid), not none";
+  }
+  return "";
+}
+
 std::string pair_misfit(const CollectorEntry& collector,
                         const AllocatorEntry& allocator) {
   return missing_capability(collector.capabilities, allocator.capabilities);
@@ -22,6 +42,11 @@ Selection select_components(const RunConfig& config) {
   selection.collector = &find_collector(config.collector);
   selection.allocator = &find_allocator(config.allocator);
   selection.workload = &find_workload(config.workload);
+  std::string barrier = barrier_misfit(
+      *selection.collector, effective_barrier(config, *selection.collector));
+  if (!barrier.empty()) {
+    throw ConfigError("collector " + config.collector + " " + barrier);
+  }
   std::string misfit = pair_misfit(*selection.collector, *selection.allocator);
   if (!misfit.empty()) {
     std::string fitting;

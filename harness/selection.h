@@ -2,10 +2,11 @@
 // with their effective parameters.
 //
 // Checks, in order, each a ConfigError: the three names exist; the collector
-// can run over the allocator (Collector/Allocator capabilities, see
-// missing_capability in heap/collector.h; the message names the allocators
-// that do fit); every requested parameter routes to one component
-// (harness/run_config.h) and parses against its spec.
+// can run with the barrier; the collector can run over the allocator
+// (Collector/Allocator capabilities, see missing_capability in
+// heap/collector.h; the message names the allocators that do fit); every
+// requested parameter routes to one component (harness/run_config.h) and parses
+// against its spec.
 #ifndef GCLAB_HARNESS_SELECTION_H_
 #define GCLAB_HARNESS_SELECTION_H_
 
@@ -17,6 +18,7 @@
 #include "collectors/registry.h"
 #include "harness/run_config.h"
 #include "harness/run_record.h"
+#include "heap/barrier.h"
 #include "heap/params.h"
 #include "workloads/registry.h"
 
@@ -33,6 +35,17 @@ struct Selection {
 };
 
 Selection select_components(const RunConfig& config);
+
+// The trigger and barrier a run uses: as given, or the collector's defaults.
+std::string effective_trigger(const RunConfig& config,
+                              const CollectorEntry& collector);
+BarrierKind effective_barrier(const RunConfig& config,
+                              const CollectorEntry& collector);
+
+// Why `collector` cannot run with `barrier` (a concurrent collector needs
+// one), or empty when it can.
+std::string barrier_misfit(const CollectorEntry& collector,
+                           BarrierKind barrier);
 
 // Why `collector` cannot run over `allocator`, or empty when it can.
 std::string pair_misfit(const CollectorEntry& collector,

@@ -18,6 +18,12 @@ SweepResult Allocator::finish_sweep() {
   fatal("finish_sweep called on an allocator that cannot sweep lazily");
 }
 
+bool Allocator::background_sweep_step() {
+  fatal(
+      "background_sweep_step called on an allocator that cannot sweep "
+      "lazily");
+}
+
 void Allocator::free_object(Object*, bool) {
   fatal("free_object called on an allocator that cannot free objects");
 }

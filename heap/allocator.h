@@ -107,6 +107,12 @@ class Allocator {
   // the whole sweep since begin_lazy_sweep; an empty result when none is in
   // progress. World stopped, buffers retired. Only with `lazy_sweep`.
   virtual SweepResult finish_sweep();
+  // One step of the lazy sweep in progress, taken by a collector's thread
+  // while the mutators run (a background sweeper): sweeps on from where the
+  // sweep stands by about one refill's worth of free memory. Returns false
+  // once nothing is left unswept (the sweep stays open until finish_sweep
+  // collects its totals). Only with `lazy_sweep`.
+  virtual bool background_sweep_step();
 
   // Visits every allocated object in address order. Buffers must be retired.
   // During a lazy sweep that includes the dead objects it has not reached:

@@ -33,9 +33,4 @@ std::string missing_capability(const CollectorCapabilities& collector,
   return "";
 }
 
-void Collector::write_barrier_slow(Mutator&, Object* object, std::size_t slot,
-                                   Object* value) {
-  object->store_slot(slot, value);
-}
-
 }  // namespace gclab

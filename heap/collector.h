@@ -58,10 +58,10 @@ class Collector {
   // is the mutator whose allocation asked for it, or null for a non-mutator.
   virtual void collect(Mutator* requester, GcCause cause) = 0;
 
-  // The write barrier's slow path, taken only while the heap's barrier is
-  // active. It must perform the store itself.
-  virtual void write_barrier_slow(Mutator& mutator, Object* object,
-                                  std::size_t slot, Object* value);
+  // The run is over (every mutator has finished): completes any cycle in
+  // progress and starts no more, so that the heap can be inspected. Only a
+  // collector with threads of its own has anything to do.
+  virtual void finish() {}
 };
 
 }  // namespace gclab

@@ -1,9 +1,10 @@
 // GC event recording: the hooks collectors call to say what they did.
 //
-// Pauses and cycles are recorded by whichever thread holds the world stopped
-// (or, for a concurrent collector, by its one driving thread), so the recorder
-// needs no locking of its own; all output happens after the run. Times are
-// nanoseconds since the heap was created, on the steady clock.
+// Cycles are recorded by whichever thread holds the world stopped (or, for a
+// concurrent collector, by its one driving thread). Pauses and GC CPU time
+// may also come from mutator threads (handshakes, assists, stalls), so those
+// take a lock. All output happens after the run. Times are nanoseconds since
+// the heap was created, on the steady clock.
 //
 // A lazy sweep frees a cycle's garbage after its pause, on allocation; its
 // totals are known only when it is finished (by the next cycle, or at the
@@ -14,6 +15,8 @@
 #include <chrono>
 #include <cstdint>
 #include <ctime>
+#include <mutex>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -31,10 +34,22 @@ inline std::int64_t process_cpu_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// CPU time of the calling thread, for GC work done outside pauses.
+inline std::int64_t thread_cpu_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
 struct PauseRecord {
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
-  std::string_view kind;  // a string literal: "full", "initial-mark", ...
+  // A string literal: "full" (stop-the-world collection), "initial-mark",
+  // "remark" (a concurrent cycle's pauses), "handshake" (one mutator
+  // answering a handshake), "assist" (one mutator marking because it
+  // allocated past the heap goal), "stall" (one mutator waiting for a cycle
+  // to end because its allocation failed).
+  std::string_view kind;
 };
 
 struct PhaseRecord {
@@ -58,6 +73,27 @@ struct CycleRecord {
   std::int64_t lazy_sweep_ns = 0;
   AllocatorStats before{};
   AllocatorStats after{};
+
+  // Concurrent collection; zero or empty for stop-the-world cycles.
+  // CPU time each GC thread spent marking while the mutators ran.
+  std::vector<std::int64_t> gc_thread_mark_ns{};
+  // Time the collector's thread spent sweeping while the mutators ran.
+  std::int64_t concurrent_sweep_ns = 0;
+  // Objects allocated during marking are allocated black: live this cycle
+  // whatever happens to them (floating garbage if they die meanwhile).
+  std::size_t allocated_black_bytes = 0;
+  // With --verify: what the cycle kept (marked or allocated black) that was
+  // no longer reachable when marking ended (the checkmark measures it).
+  std::optional<std::size_t> floating_garbage_bytes{};
+  // Barrier buffers the marker received (SATB buffers, for yuasa).
+  std::uint64_t barrier_buffers = 0;
+  // Bytes marked by mutators assisting.
+  std::size_t assist_marked_bytes = 0;
+
+  // Pacing, when the trigger has a heap goal: the in-use bytes at which the
+  // trigger started this cycle and the goal it meant marking to finish by.
+  std::optional<std::size_t> trigger_bytes{};
+  std::optional<std::size_t> goal_bytes{};
 };
 
 class GcEventRecorder {
@@ -70,9 +106,15 @@ class GcEventRecorder {
         .count();
   }
 
-  void record_pause(PauseRecord pause) { pauses_.push_back(pause); }
+  void record_pause(PauseRecord pause) {
+    std::lock_guard lock(mutex_);
+    pauses_.push_back(pause);
+  }
   void record_cycle(CycleRecord cycle) { cycles_.push_back(std::move(cycle)); }
-  void add_gc_cpu_ns(std::int64_t ns) { gc_cpu_ns_ += ns; }
+  void add_gc_cpu_ns(std::int64_t ns) {
+    std::lock_guard lock(mutex_);
+    gc_cpu_ns_ += ns;
+  }
 
   // Adds a lazy sweep's totals to the last recorded cycle, whose mark it
   // swept. Its time joins the GC CPU time: it is collector work, though done
@@ -90,7 +132,15 @@ class GcEventRecorder {
     cycle.freed_objects += swept.freed_objects;
     cycle.freed_bytes += swept.freed_bytes;
     cycle.lazy_sweep_ns += swept.lazy_sweep_ns;
-    gc_cpu_ns_ += swept.lazy_sweep_ns;
+    add_gc_cpu_ns(swept.lazy_sweep_ns);
+  }
+
+  // Adds sweeping done on the collector's own thread, after the last
+  // recorded cycle's pause, to that cycle.
+  void amend_last_cycle_concurrent_sweep(std::int64_t ns) {
+    if (cycles_.empty()) fatal("a concurrent sweep before any cycle");
+    cycles_.back().concurrent_sweep_ns += ns;
+    add_gc_cpu_ns(ns);
   }
 
   std::uint32_t next_cycle_index() const {
@@ -98,10 +148,14 @@ class GcEventRecorder {
   }
   const std::vector<PauseRecord>& pauses() const { return pauses_; }
   const std::vector<CycleRecord>& cycles() const { return cycles_; }
-  std::int64_t gc_cpu_ns() const { return gc_cpu_ns_; }
+  std::int64_t gc_cpu_ns() const {
+    std::lock_guard lock(mutex_);
+    return gc_cpu_ns_;
+  }
 
  private:
   std::chrono::steady_clock::time_point origin_;
+  mutable std::mutex mutex_;  // guards pauses_ and gc_cpu_ns_
   std::vector<PauseRecord> pauses_;
   std::vector<CycleRecord> cycles_;
   std::int64_t gc_cpu_ns_ = 0;

@@ -12,7 +12,12 @@ Heap::Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
     : options_(options),
       allocator_(std::move(allocator)),
       trigger_(std::move(trigger)),
-      collector_(collector(*this)) {}
+      collector_(collector(*this)) {
+  if (options_.barrier != BarrierKind::kNone &&
+      !collector_->capabilities().concurrent) {
+    set_barrier_active(true);
+  }
+}
 
 Heap::~Heap() = default;
 
@@ -50,6 +55,10 @@ void Heap::for_each_root(const std::function<void(Object**)>& visit) {
   for (Mutator* mutator : safepoints_.mutators()) {
     mutator->for_each_root(visit);
   }
+  for_each_global_root(visit);
+}
+
+void Heap::for_each_global_root(const std::function<void(Object**)>& visit) {
   std::lock_guard lock(mutex_);
   for (Object** slot : global_roots_) visit(slot);
 }
@@ -84,8 +93,9 @@ Heap::WorldStop::~WorldStop() {
 }
 
 std::uint8_t Heap::flip_mark_epoch() {
-  mark_epoch_ = mark_epoch_ == 1 ? 2 : 1;
-  return mark_epoch_;
+  std::uint8_t epoch = mark_epoch() == 1 ? 2 : 1;
+  mark_epoch_.store(epoch, std::memory_order_relaxed);
+  return epoch;
 }
 
 void Heap::finish_lazy_sweep() {
@@ -95,7 +105,7 @@ void Heap::finish_lazy_sweep() {
 
 void Heap::finish_cycle(CycleRecord cycle,
                         std::optional<std::uint8_t> reachable_mark) {
-  trigger_->after_collection(cycle.after);
+  trigger_->after_collection(cycle.after, cycle.allocated_black_bytes);
   std::uint32_t index = cycle.index;
   events_.record_cycle(std::move(cycle));
   if (!options_.verify) return;
@@ -127,8 +137,8 @@ std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
 
 void Heap::enter_safepoint(Mutator& mutator) {
   if (aborted()) throw RunAborted();
-  if (!safepoints_.stop_requested().load(std::memory_order_acquire)) return;
-  safepoints_.block(mutator);
+  if (!safepoints_.poll_requested().load(std::memory_order_acquire)) return;
+  safepoints_.poll(mutator);
   if (aborted()) throw RunAborted();
 }
 
@@ -138,6 +148,8 @@ void Heap::attach(Mutator& mutator) { safepoints_.register_mutator(mutator); }
 
 void Heap::detach(Mutator& mutator) {
   mutator.retire_buffer(*allocator_);
+  // What it shaded may be all that keeps a snapshot object grey.
+  mutator.flush_barrier_buffer();
   safepoints_.deregister_mutator(mutator);
   std::lock_guard lock(mutex_);
   detached_totals_.add(mutator.counters());

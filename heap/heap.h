@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "heap/allocator.h"
+#include "heap/barrier.h"
 #include "heap/collector.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
@@ -34,6 +35,9 @@ struct HeapOptions {
   int gc_threads = 1;
   bool verify = false;                // verify the heap after every collection
   std::uint64_t stress_interval = 0;  // collect every N allocations (0: off)
+  // A concurrent collector turns it on while it marks; under any other
+  // collector a barrier other than none is on for the whole run.
+  BarrierKind barrier = BarrierKind::kNone;
 };
 
 class Heap;
@@ -66,6 +70,9 @@ class Heap {
   // Every root slot: each registered mutator's root stack, then the global
   // roots. Only with the world stopped.
   void for_each_root(const std::function<void(Object**)>& visit);
+  // The global roots' slots alone; their values change only through
+  // Mutator::write_global, so a concurrent reader loads them atomically.
+  void for_each_global_root(const std::function<void(Object**)>& visit);
 
   // Asks the collector for a collection (see Collector::collect).
   void collect(Mutator* requester, GcCause cause);
@@ -94,11 +101,25 @@ class Heap {
   // Mark epochs alternate between 1 and 2, so marks never need clearing: an
   // object is marked in this cycle iff its mark equals the current epoch.
   std::uint8_t flip_mark_epoch();
-  std::uint8_t mark_epoch() const { return mark_epoch_; }
+  std::uint8_t mark_epoch() const {
+    return mark_epoch_.load(std::memory_order_relaxed);
+  }
   // The mark new objects get: kUnmarked, or the epoch while allocating black.
   void set_allocation_mark(std::uint8_t mark) {
     allocation_mark_.store(mark, std::memory_order_relaxed);
   }
+
+  // The barrier (heap/barrier.h). Turned on and off with the world stopped,
+  // so that every mutator sees the change when it resumes.
+  void set_barrier_active(bool active) {
+    barrier_active_.store(active, std::memory_order_relaxed);
+  }
+  // Where full barrier buffers go; null restores the default, which
+  // discards them.
+  void set_barrier_sink(BarrierSink* sink) {
+    barrier_sink_ = sink != nullptr ? sink : &discarding_sink_;
+  }
+  BarrierSink& barrier_sink() { return *barrier_sink_; }
 
   // Ends the lazy sweep the last cycle began, if one is in progress: sweeps
   // what the mutators have not reached and adds the sweep's totals to that
@@ -138,8 +159,16 @@ class Heap {
   const std::atomic<std::uint8_t>& allocation_mark() const {
     return allocation_mark_;
   }
+  const std::atomic<std::uint8_t>& mark_epoch_flag() const {
+    return mark_epoch_;
+  }
 
  private:
+  class DiscardingSink final : public BarrierSink {
+   public:
+    void accept(std::span<Object* const>) override {}
+  };
+
   HeapOptions options_;
   std::unique_ptr<Allocator> allocator_;
   std::unique_ptr<Trigger> trigger_;
@@ -151,7 +180,9 @@ class Heap {
   std::atomic<bool> barrier_active_{false};
   std::atomic<bool> aborted_{false};
   std::atomic<std::uint8_t> allocation_mark_{kUnmarked};
-  std::uint8_t mark_epoch_ = 2;
+  std::atomic<std::uint8_t> mark_epoch_{2};
+  DiscardingSink discarding_sink_;
+  BarrierSink* barrier_sink_ = &discarding_sink_;
 
   mutable std::mutex mutex_;  // guards the members below
   std::vector<std::string> site_names_;

@@ -19,9 +19,11 @@ Mutator::Mutator(Heap& heap)
       stress_countdown_(stress_period(heap)),
       countdown_reload_(stress_countdown_),
       barrier_active_(&heap.barrier_active()),
-      stop_requested_(&heap.safepoints().stop_requested()),
+      poll_requested_(&heap.safepoints().poll_requested()),
       aborted_(&heap.aborted_flag()),
-      allocation_mark_(&heap.allocation_mark()) {
+      allocation_mark_(&heap.allocation_mark()),
+      mark_epoch_(&heap.mark_epoch_flag()),
+      barrier_kind_(heap.options().barrier) {
   heap_.attach(*this);
 }
 
@@ -75,12 +77,45 @@ MutatorCounters Mutator::counters() const {
 
 void Mutator::write_slow(Object* object, std::size_t slot, Object* value) {
   ++counters_.barrier_slow_paths;
-  heap_.collector().write_barrier_slow(*this, object, slot, value);
+  switch (barrier_kind_) {
+    case BarrierKind::kNone:
+      break;
+    case BarrierKind::kDijkstra:
+      shade(value);
+      break;
+    case BarrierKind::kYuasa:
+      shade(object->load_slot(slot));
+      break;
+    case BarrierKind::kHybrid:
+      shade(object->load_slot(slot));
+      if (roots_unscanned_) shade(value);
+      break;
+  }
+  object->store_slot(slot, value);
 }
 
 void Mutator::write_global_slow(Object** slot, Object* value) {
   ++counters_.barrier_slow_paths;
-  std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
+  std::atomic_ref<Object*> global(*slot);
+  shade(global.load(std::memory_order_acquire));
+  shade(value);
+  global.store(value, std::memory_order_release);
+}
+
+void Mutator::shade(Object* object) {
+  if (object == nullptr ||
+      object->is_marked(mark_epoch_->load(std::memory_order_relaxed))) {
+    return;
+  }
+  ++counters_.barrier_shaded;
+  if (barrier_buffer_.push(object)) flush_barrier_buffer();
+}
+
+void Mutator::flush_barrier_buffer() {
+  if (barrier_buffer_.empty()) return;
+  ++counters_.barrier_buffer_flushes;
+  heap_.barrier_sink().accept(barrier_buffer_.contents());
+  barrier_buffer_.clear();
 }
 
 void Mutator::enter_safepoint() { heap_.enter_safepoint(*this); }

@@ -22,6 +22,7 @@
 #include <cstdint>
 
 #include "heap/allocator.h"
+#include "heap/barrier.h"
 #include "heap/object.h"
 #include "heap/safepoint.h"
 
@@ -33,8 +34,10 @@ class Root;
 struct MutatorCounters {
   std::uint64_t objects_allocated = 0;
   std::uint64_t bytes_allocated = 0;
-  std::uint64_t reference_writes = 0;    // write barrier fast path entries
-  std::uint64_t barrier_slow_paths = 0;  // of which took the slow path
+  std::uint64_t reference_writes = 0;        // write barrier fast path entries
+  std::uint64_t barrier_slow_paths = 0;      // of which took the slow path
+  std::uint64_t barrier_shaded = 0;          // objects the slow paths shaded
+  std::uint64_t barrier_buffer_flushes = 0;  // buffers handed to the sink
   std::uint64_t reference_reads = 0;
 
   void add(const MutatorCounters& other) {
@@ -42,6 +45,8 @@ struct MutatorCounters {
     bytes_allocated += other.bytes_allocated;
     reference_writes += other.reference_writes;
     barrier_slow_paths += other.barrier_slow_paths;
+    barrier_shaded += other.barrier_shaded;
+    barrier_buffer_flushes += other.barrier_buffer_flushes;
     reference_reads += other.reference_reads;
   }
 };
@@ -79,7 +84,8 @@ class Mutator {
     return object->load_slot(slot);
   }
 
-  // Hot path: when no collector needs a barrier this is a load and a branch.
+  // Hot path: with no barrier active this is a load and a branch; the slow
+  // path shades what the barrier kind says (heap/barrier.h), then stores.
   void write(Object* object, std::size_t slot, Object* value) {
     ++counters_.reference_writes;
     if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
@@ -98,9 +104,10 @@ class Mutator {
     std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
   }
 
-  // An explicit safepoint poll, for loops that do not allocate.
+  // An explicit safepoint poll, for loops that do not allocate. It also
+  // answers handshakes (SafepointCoordinator::handshake).
   void safepoint() {
-    if (stop_requested_->load(std::memory_order_acquire) ||
+    if (poll_requested_->load(std::memory_order_acquire) ||
         aborted_->load(std::memory_order_relaxed)) [[unlikely]] {
       enter_safepoint();
     }
@@ -125,6 +132,14 @@ class Mutator {
   std::byte* bump_or_refill(Allocator& allocator, std::size_t bytes);
   MutatorState state() const { return state_; }
 
+  // For concurrent collectors, from this mutator's thread or with it
+  // stopped, parked or in a handshake.
+  BarrierBuffer& barrier_buffer() { return barrier_buffer_; }
+  // Hands a non-empty barrier buffer to the heap's sink.
+  void flush_barrier_buffer();
+  // The hybrid barrier also shades new values while this is set.
+  void set_roots_unscanned(bool unscanned) { roots_unscanned_ = unscanned; }
+
  private:
   friend class Root;
   friend class SafepointCoordinator;
@@ -133,6 +148,7 @@ class Mutator {
   std::byte* allocate_slow(std::size_t bytes);
   void write_slow(Object* object, std::size_t slot, Object* value);
   void write_global_slow(Object** slot, Object* value);
+  void shade(Object* object);
   void enter_safepoint();
 
   Heap& heap_;
@@ -146,12 +162,18 @@ class Mutator {
   std::uint64_t bytes_before_cursor_ = 0;
   std::byte* buffer_counted_ = nullptr;
   const std::atomic<bool>* barrier_active_;
-  const std::atomic<bool>* stop_requested_;
+  const std::atomic<bool>* poll_requested_;
   const std::atomic<bool>* aborted_;
   const std::atomic<std::uint8_t>* allocation_mark_;
+  const std::atomic<std::uint8_t>* mark_epoch_;
   Root* innermost_root_ = nullptr;  // the root stack, linked through Roots
   MutatorCounters counters_;
-  MutatorState state_ = MutatorState::kRunning;  // guarded by the coordinator
+  const BarrierKind barrier_kind_;
+  bool roots_unscanned_ = false;
+  BarrierBuffer barrier_buffer_;
+  // Guarded by the coordinator.
+  MutatorState state_ = MutatorState::kRunning;
+  bool handshake_pending_ = false;
 };
 
 // A precise root on the mutator's root stack. Roots nest strictly (LIFO), as

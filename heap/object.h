@@ -13,10 +13,10 @@
 // heap's blocks never need more than 32 bits. An 8-byte filler uses word 0
 // only; that is what lets allocators split blocks at any granule.
 //
-// Reference slots are accessed atomically (relaxed) because a concurrent marker
-// may read a slot while a mutator writes it; on x86-64 a relaxed access is a
-// plain move. Slots are read and written through `Mutator` so that barriers see
-// every store; payload bytes are plain memory that belongs to the workload.
+// Reference slots are accessed atomically because a concurrent marker may read
+// a slot while a mutator writes it (see load_slot). Slots are read and written
+// through `Mutator` so that barriers see every store; payload bytes are plain
+// memory that belongs to the workload.
 #ifndef GCLAB_HEAP_OBJECT_H_
 #define GCLAB_HEAP_OBJECT_H_
 
@@ -89,11 +89,15 @@ class Object {
   std::atomic_ref<Object*> slot(std::size_t index) {
     return std::atomic_ref<Object*>(slots()[index]);
   }
+  // Release stores and acquire loads, so that whoever finds an object
+  // through a slot (a concurrent marker, another mutator) also sees the
+  // header and zeroed slots its allocator wrote. On x86-64 both are plain
+  // moves.
   Object* load_slot(std::size_t index) {
-    return slot(index).load(std::memory_order_relaxed);
+    return slot(index).load(std::memory_order_acquire);
   }
   void store_slot(std::size_t index, Object* value) {
-    slot(index).store(value, std::memory_order_relaxed);
+    slot(index).store(value, std::memory_order_release);
   }
   Object** slots() {
     return reinterpret_cast<Object**>(address() + kHeaderBytes);

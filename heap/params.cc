@@ -60,6 +60,11 @@ void check_value(const ParamSpec& spec, const std::string& value) {
       }
       return;
     }
+    case ParamKind::kFlag:
+      if (value != "0" && value != "1") {
+        throw ConfigError("bad " + what + "='" + value + "': expected 0 or 1");
+      }
+      return;
     case ParamKind::kChoice:
       if (!is_choice(spec.choices, value)) {
         throw ConfigError("bad " + what + "='" + value + "': expected one of " +

@@ -14,7 +14,8 @@
 
 namespace gclab {
 
-enum class ParamKind { kInt, kSize, kDouble, kChoice };
+// kFlag is a switch: "0" or "1"; on the command line a bare --NAME means 1.
+enum class ParamKind { kInt, kSize, kDouble, kChoice, kFlag };
 
 struct ParamSpec {
   std::string_view name;

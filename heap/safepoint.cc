@@ -13,6 +13,45 @@ void SafepointCoordinator::wait_for_resume(std::unique_lock<std::mutex>& lock) {
   });
 }
 
+void SafepointCoordinator::update_poll_locked() {
+  poll_requested_.store(stop_requested_.load(std::memory_order_relaxed) ||
+                            handshakes_pending_ > 0,
+                        std::memory_order_release);
+}
+
+// The action runs without the lock: it may take other locks (the marker's
+// queue), and the mutator is running, so nothing else changes its state.
+void SafepointCoordinator::answer_handshake(
+    Mutator& mutator, std::unique_lock<std::mutex>& lock) {
+  if (!mutator.handshake_pending_) return;
+  const std::function<void(Mutator&)>& action = *handshake_action_;
+  lock.unlock();
+  action(mutator);
+  lock.lock();
+  mutator.handshake_pending_ = false;
+  if (--handshakes_pending_ == 0) {
+    update_poll_locked();
+    changed_.notify_all();
+  }
+}
+
+void SafepointCoordinator::handshake(
+    const std::function<void(Mutator&)>& action) {
+  std::unique_lock lock(mutex_);
+  handshake_action_ = &action;
+  for (Mutator* mutator : mutators_) {
+    if (mutator->state_ == MutatorState::kRunning) {
+      mutator->handshake_pending_ = true;
+      ++handshakes_pending_;
+    } else {
+      action(*mutator);
+    }
+  }
+  update_poll_locked();
+  changed_.wait(lock, [this] { return handshakes_pending_ == 0; });
+  handshake_action_ = nullptr;
+}
+
 void SafepointCoordinator::register_mutator(Mutator& mutator) {
   std::unique_lock lock(mutex_);
   wait_for_resume(lock);
@@ -23,6 +62,7 @@ void SafepointCoordinator::register_mutator(Mutator& mutator) {
 
 void SafepointCoordinator::deregister_mutator(Mutator& mutator) {
   std::unique_lock lock(mutex_);
+  answer_handshake(mutator, lock);
   if (mutator.state_ == MutatorState::kRunning) {
     // Leaving counts as reaching a safepoint: a pending stop may be waiting
     // for us, and our roots must stay put until it is over.
@@ -36,8 +76,9 @@ void SafepointCoordinator::deregister_mutator(Mutator& mutator) {
   mutators_.erase(it);
 }
 
-void SafepointCoordinator::block(Mutator& mutator) {
+void SafepointCoordinator::poll(Mutator& mutator) {
   std::unique_lock lock(mutex_);
+  answer_handshake(mutator, lock);
   if (!stop_requested_.load(std::memory_order_relaxed)) return;
   mutator.state_ = MutatorState::kAtSafepoint;
   --running_;
@@ -49,6 +90,7 @@ void SafepointCoordinator::block(Mutator& mutator) {
 
 void SafepointCoordinator::park(Mutator& mutator) {
   std::unique_lock lock(mutex_);
+  answer_handshake(mutator, lock);
   mutator.state_ = MutatorState::kParked;
   --running_;
   changed_.notify_all();
@@ -78,6 +120,7 @@ bool SafepointCoordinator::begin_stop(Mutator* requester) {
     return false;
   }
   stop_requested_.store(true, std::memory_order_release);
+  update_poll_locked();
   if (requester != nullptr) {
     requester->state_ = MutatorState::kAtSafepoint;
     --running_;
@@ -89,6 +132,7 @@ bool SafepointCoordinator::begin_stop(Mutator* requester) {
 void SafepointCoordinator::end_stop(Mutator* requester) {
   std::unique_lock lock(mutex_);
   stop_requested_.store(false, std::memory_order_release);
+  update_poll_locked();
   if (requester != nullptr) {
     requester->state_ = MutatorState::kRunning;
     ++running_;

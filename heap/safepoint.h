@@ -12,12 +12,22 @@
 // Only one stop is in progress at a time: a second requester (another mutator
 // whose allocation failed at the same moment) simply blocks like any other
 // mutator and then retries its allocation.
+//
+// Handshakes (ragged safepoints) stop no one: `handshake(action)` has every
+// mutator run `action` on itself at its next poll, one at a time, while the
+// others run on; for a parked mutator the caller runs it, holding the lock
+// so that the mutator cannot unpark meanwhile. A mutator that parks or
+// deregisters with a handshake pending answers it first. Mutators poll one
+// flag for both: poll_requested is set while a stop or a handshake is
+// pending. Handshakes are a concurrent collector's, whose own thread is then
+// the only one to stop the world, so a stop and a handshake never overlap.
 #ifndef GCLAB_HEAP_SAFEPOINT_H_
 #define GCLAB_HEAP_SAFEPOINT_H_
 
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -33,9 +43,10 @@ class SafepointCoordinator {
   void register_mutator(Mutator& mutator);
   void deregister_mutator(Mutator& mutator);
 
-  // Mutator side: mutators poll this flag and call `block` when it is set.
-  const std::atomic<bool>& stop_requested() const { return stop_requested_; }
-  void block(Mutator& mutator);
+  // Mutator side: mutators poll this flag and call `poll` when it is set,
+  // which answers a pending handshake and blocks while a stop is requested.
+  const std::atomic<bool>& poll_requested() const { return poll_requested_; }
+  void poll(Mutator& mutator);
   void park(Mutator& mutator);
   void unpark(Mutator& mutator);
 
@@ -44,17 +55,26 @@ class SafepointCoordinator {
   bool begin_stop(Mutator* requester);
   void end_stop(Mutator* requester);
 
+  // Runs `action` for every registered mutator (see above) and returns
+  // when all have run it.
+  void handshake(const std::function<void(Mutator&)>& action);
+
   // Valid only while the world is stopped.
   std::span<Mutator* const> mutators() const { return mutators_; }
 
  private:
   void wait_for_resume(std::unique_lock<std::mutex>& lock);
+  void answer_handshake(Mutator& mutator, std::unique_lock<std::mutex>& lock);
+  void update_poll_locked();
 
   std::mutex mutex_;
   std::condition_variable changed_;
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> poll_requested_{false};
   std::vector<Mutator*> mutators_;
   std::size_t running_ = 0;
+  const std::function<void(Mutator&)>* handshake_action_ = nullptr;
+  std::size_t handshakes_pending_ = 0;
 };
 
 }  // namespace gclab

@@ -1,5 +1,6 @@
 #include "heap/trigger.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -12,7 +13,10 @@ namespace {
 class OnFailureTrigger final : public Trigger {
  public:
   bool should_collect(const Allocator&) override { return false; }
-  void after_collection(const AllocatorStats&) override {}
+  void after_collection(const AllocatorStats&, std::size_t) override {}
+  std::optional<std::size_t> trigger_bytes(const Allocator&) const override {
+    return {};
+  }
   std::string spec() const override { return "on-failure"; }
 };
 
@@ -23,11 +27,15 @@ class OccupancyTrigger final : public Trigger {
   bool should_collect(const Allocator& allocator) override {
     return allocator.in_use_bytes() >= threshold(allocator.arena().size());
   }
+  std::optional<std::size_t> trigger_bytes(
+      const Allocator& allocator) const override {
+    return threshold(allocator.arena().size());
+  }
 
   // When the live data alone is above the threshold, collecting at the
   // threshold would collect on every refill; wait instead until half of what
   // remains free has been allocated.
-  void after_collection(const AllocatorStats& after) override {
+  void after_collection(const AllocatorStats& after, std::size_t) override {
     std::size_t nominal =
         static_cast<std::size_t>(fraction_ * after.heap_bytes);
     floor_ = after.in_use_bytes >= nominal
@@ -59,21 +67,37 @@ class GogcTrigger final : public Trigger {
   explicit GogcTrigger(std::int64_t gogc) : gogc_(gogc) {}
 
   bool should_collect(const Allocator& allocator) override {
-    return allocator.in_use_bytes() >= goal_;
+    return allocator.in_use_bytes() >= trigger_;
   }
 
-  void after_collection(const AllocatorStats& after) override {
+  void after_collection(const AllocatorStats& after,
+                        std::size_t allocated_while_marking) override {
     std::size_t live = after.in_use_bytes;
     std::size_t goal = live + live / 100 * static_cast<std::size_t>(gogc_) +
                        live % 100 * static_cast<std::size_t>(gogc_) / 100;
     goal_ = goal > kMinimumGoal ? goal : kMinimumGoal;
+    trigger_ = goal_;
+    if (allocated_while_marking > 0 && goal_ > live) {
+      std::size_t runway = goal_ - live;
+      std::size_t earliest = live + runway / 100 * 70;
+      std::size_t latest = live + runway / 100 * 95;
+      std::size_t paced =
+          goal_ > allocated_while_marking ? goal_ - allocated_while_marking : 0;
+      trigger_ = std::clamp(paced, earliest, latest);
+    }
   }
+
+  std::optional<std::size_t> trigger_bytes(const Allocator&) const override {
+    return trigger_;
+  }
+  std::optional<std::size_t> heap_goal() const override { return goal_; }
 
   std::string spec() const override { return "gogc:" + std::to_string(gogc_); }
 
  private:
   std::int64_t gogc_;
   std::size_t goal_ = kMinimumGoal;
+  std::size_t trigger_ = kMinimumGoal;
 };
 
 }  // namespace

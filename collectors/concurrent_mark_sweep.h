@@ -1,0 +1,139 @@
+// `concurrent-mark-sweep`: tri-colour marking concurrent with the mutators,
+// with the write barrier chosen by --barrier (heap/barrier.h), and sweeping
+// concurrent with them too.
+//
+// A cycle, run by the collector's own thread (the driver):
+//   1. initial mark (world stopped): finish the last cycle's sweep, flip the
+//      mark epoch, allocate black from now on (new objects carry the epoch),
+//      turn the barrier on with the marker's queue as its sink, and grey the
+//      global roots; with yuasa also every mutator's roots (the snapshot
+//      must include them all at once); with hybrid, flag every mutator's
+//      roots as unscanned so the barrier also shades new values;
+//   2. root handshake (dijkstra, hybrid): each mutator greys its own roots
+//      at its next safepoint poll, the others running on (ragged);
+//   3. concurrent mark: GC threads (--gc-threads, a TBB arena) drain the
+//      grey queue while the mutators run; then a handshake has every mutator
+//      flush its barrier buffer; repeat while that brought new work;
+//   4. remark (world stopped): flush the barrier buffers, with dijkstra
+//      rescan every mutator's roots (stores into roots are not barriered),
+//      and mark to the end; turn the barrier off; with --verify run the
+//      checkmark; begin a lazy sweep;
+//   5. concurrent sweep: the driver sweeps in the background, step by step,
+//      while the mutators also sweep on allocation; the next initial mark
+//      finishes whatever is left.
+// Invariants. Dijkstra: no black object points at a white one, except
+// through stores into roots, which remark rescans. Yuasa: every object
+// reachable at initial mark gets marked (each deleted reference is shaded),
+// and objects allocated since are black. Hybrid: both halves hold without a
+// rescan, since a mutator's stores shade the new value until its own roots
+// are scanned (Go's proof, Clements and Hudson 2016). So after remark every
+// reachable object carries the epoch, and the sweep frees only garbage.
+//
+// Pacing: `collect` is asked on the allocation slow path when the trigger
+// fires (gogc:100 by default for this collector, heap/trigger.h). It starts
+// a cycle and returns; once marking is under way, a mutator that allocates
+// past the trigger's heap goal assists the marker (an "assist" pause) and a
+// mutator whose allocation fails waits for the cycle to end (a "stall").
+//
+// --stw (the differential mode) runs the same cycle with every phase in one
+// stop-the-world pause, sweeping included, so that what concurrency costs
+// can be isolated.
+#ifndef GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
+#define GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "collectors/checkmark.h"
+#include "collectors/concurrent_marker.h"
+#include "heap/collector.h"
+#include "heap/heap.h"
+#include "heap/params.h"
+
+namespace gclab {
+
+class ConcurrentMarkSweepCollector final : public Collector {
+ public:
+  static constexpr CollectorCapabilities kCapabilities{
+      .concurrent = true, .needs_sweepable_allocator = true};
+  static constexpr ParamSpec kParams[] = {
+      {"stw", ParamKind::kFlag, "0",
+       "1: every phase stop-the-world (the differential mode); a bare --stw "
+       "means 1"},
+  };
+  // Bytes a mutator past the heap goal marks per allocation slow path.
+  static constexpr std::size_t kAssistBudget = std::size_t{64} << 10;
+
+  enum class Mode { kConcurrent, kStopTheWorld };
+
+  // Throws ConfigError when the heap's barrier is none or the allocator
+  // cannot sweep lazily.
+  ConcurrentMarkSweepCollector(Heap& heap, Mode mode);
+  ~ConcurrentMarkSweepCollector() override;
+  static std::unique_ptr<Collector> create(Heap& heap,
+                                           const ParamValues& params);
+
+  // For the test that proves the checkmark has teeth: the same collector
+  // over the heap's barrier even when that is none, which shades nothing.
+  struct MissingBarrierForTesting {};
+  ConcurrentMarkSweepCollector(Heap& heap, MissingBarrierForTesting);
+
+  CollectorCapabilities capabilities() const override { return kCapabilities; }
+  void collect(Mutator* requester, GcCause cause) override;
+  void finish() override;
+
+ private:
+  ConcurrentMarkSweepCollector(Heap& heap, Mode mode, bool check_barrier);
+
+  void drive();
+  void run_cycle(GcCause cause);
+  void run_stop_the_world_cycle(GcCause cause);
+  void sweep_in_background();
+
+  // Asks the driver for a cycle unless one is running or requested.
+  void request_cycle(GcCause cause);
+  // Blocks `requester` (parked) until a cycle has completed: the one in
+  // progress, or with `fresh`, one that starts after this call.
+  void wait_for_cycle(Mutator* requester, GcCause cause, bool fresh);
+  // A mutator past the heap goal marks kAssistBudget bytes of queued work.
+  void assist();
+
+  void grey_roots_of(Mutator& mutator);
+  void grey_global_roots();
+  // With --verify: the checkmark; returns the bytes reachable now.
+  std::size_t checkmark(std::uint8_t epoch);
+
+  Heap& heap_;
+  const Mode mode_;
+  const BarrierKind barrier_;
+  ConcurrentMarker marker_;
+  std::optional<Checkmark> checkmark_;
+  std::vector<Object*> roots_;  // the driver's, reused across cycles
+  std::thread::id driver_id_;
+
+  // Set while a cycle marks (initial mark to remark), for assists.
+  std::atomic<bool> marking_{false};
+  std::atomic<std::size_t> assist_marked_bytes_{0};
+
+  std::mutex mutex_;  // guards the members below
+  std::condition_variable changed_;
+  bool requested_ = false;
+  GcCause requested_cause_ = GcCause::kTrigger;
+  bool running_ = false;
+  bool finishing_ = false;
+  std::uint64_t cycles_started_ = 0;
+  std::uint64_t cycles_completed_ = 0;
+
+  std::thread driver_;  // last: it starts once everything above exists
+};
+
+}  // namespace gclab
+
+#endif  // GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_

@@ -1,0 +1,79 @@
+#include "collectors/concurrent_marker.h"
+
+#include <tbb/task_group.h>
+
+#include <mutex>
+#include <thread>
+#include <utility>
+
+#include "heap/gc_events.h"
+
+namespace gclab {
+
+ConcurrentMarker::ConcurrentMarker(int threads)
+    : threads_(threads), arena_(threads) {}
+
+MarkResult ConcurrentMarker::work(std::uint8_t epoch) {
+  MarkResult result;
+  MarkStack stack;
+  auto donate = [this](MarkStack&& donated) {
+    queue_.push(std::move(donated));
+  };
+  active_.fetch_add(1, std::memory_order_acq_rel);
+  for (;;) {
+    if (queue_.pop(stack)) {
+      result.add(drain(stack, epoch, donate));
+      continue;
+    }
+    active_.fetch_sub(1, std::memory_order_acq_rel);
+    for (;;) {
+      if (!queue_.empty()) {
+        active_.fetch_add(1, std::memory_order_acq_rel);
+        break;
+      }
+      if (active_.load(std::memory_order_acquire) == 0) return result;
+      std::this_thread::yield();
+    }
+  }
+}
+
+MarkResult ConcurrentMarker::mark(std::uint8_t epoch,
+                                  std::span<std::int64_t> cpu_by_thread) {
+  MarkResult total;
+  std::mutex total_mutex;
+  arena_.execute([&] {
+    tbb::task_group workers;
+    for (int i = 0; i < threads_; ++i) {
+      workers.run([&] {
+        std::int64_t cpu_start = thread_cpu_ns();
+        MarkResult result = work(epoch);
+        std::int64_t cpu = thread_cpu_ns() - cpu_start;
+        int slot = tbb::this_task_arena::current_thread_index();
+        std::lock_guard lock(total_mutex);
+        total.add(result);
+        if (slot >= 0 &&
+            static_cast<std::size_t>(slot) < cpu_by_thread.size()) {
+          cpu_by_thread[slot] += cpu;
+        }
+      });
+    }
+    workers.wait();
+  });
+  return total;
+}
+
+MarkResult ConcurrentMarker::assist(std::uint8_t epoch, std::size_t budget) {
+  MarkResult result;
+  MarkStack stack;
+  auto donate = [this](MarkStack&& donated) {
+    queue_.push(std::move(donated));
+  };
+  while (result.bytes < budget && queue_.pop(stack)) {
+    result.add(drain(stack, epoch, donate, budget - result.bytes));
+    queue_.push(std::move(stack));
+    stack.clear();
+  }
+  return result;
+}
+
+}  // namespace gclab
