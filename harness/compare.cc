@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/environment.h"
+#include "harness/go_baseline.h"
 #include "harness/json_file.h"
 #include "harness/report.h"
 #include "harness/run_config.h"
@@ -27,14 +28,107 @@ constexpr FlagSpec kCompareFlags[] = {
 };
 
 constexpr char kSelf[] = "/proc/self/exe";
-constexpr char kBoehmVariable[] = "GCLAB_BOEHM_GCBENCH";
+
+// One run's report, or its child's message and whether the heap was
+// exhausted (a result of the configuration) or the run failed otherwise (the
+// end of the comparison).
+struct RunOutcome {
+  std::optional<Json> report;
+  bool heap_exhausted = false;
+  std::string message;
+};
+
+// The line that says why a run failed: gclab's own error line if there is
+// one (sanitizers may print more after it), else the last line printed.
+std::string failure_reason(const ChildOutcome& outcome) {
+  std::string last;
+  std::size_t start = 0;
+  const std::string& text = outcome.stderr_text;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("gclab: ")) return line.substr(7);
+    if (!line.empty()) last = line;
+  }
+  return last.empty() ? outcome.status() : last + " (" + outcome.status() + ")";
+}
+
+RunOutcome failed(const ChildOutcome& child) {
+  return {std::nullopt, false, failure_reason(child)};
+}
+
+// An external GCBench that --baseline adds: a program, named by an
+// environment variable, whose runs end in a report with gclab's field names.
+struct BaselineProgram {
+  std::string_view name;        // as --baseline takes it
+  std::string_view runs;        // what it runs, for messages
+  std::string_view variable;    // names the executable
+  std::string_view executable;  // what the variable must name, for messages
+  // The configuration's label; may ask the program. Throws ConfigError.
+  std::string (*label)(const std::string& program);
+  RunOutcome (*run)(const std::string& program,
+                    std::span<const std::string> args);
+};
+
+std::string boehm_label(const std::string&) { return "boehm (libgc)"; }
+
+// bench/gcbench_boehm prints its whole report on stdout.
+RunOutcome run_boehm(const std::string& program,
+                     std::span<const std::string> args) {
+  ChildOutcome child = run_child(program, args);
+  if (!child.succeeded()) return failed(child);
+  try {
+    return {Json::parse(child.stdout_text), false, ""};
+  } catch (const Json::parse_error&) {
+    return {std::nullopt, false, "it printed no JSON report"};
+  }
+}
+
+// The label names the Go release the program was built with.
+std::string go_label(const std::string& program) {
+  ChildOutcome child =
+      run_child(program, std::vector<std::string>{"--version"});
+  if (!child.succeeded() || !child.stdout_text.starts_with("go")) {
+    throw ConfigError("$GCLAB_GO_GCBENCH names " + program +
+                      ", which prints no Go version for --version: expected "
+                      "bench/gcbench_go");
+  }
+  return go_baseline_label(child.stdout_text);
+}
+
+// bench/gcbench_go prints what Go measures itself; its pauses come from the
+// runtime's GC trace on stderr (harness/go_baseline.h). env(1) sets the
+// runtime's variables for that one process.
+RunOutcome run_go(const std::string& program,
+                  std::span<const std::string> args) {
+  std::vector<std::string> env_args = go_baseline_environment();
+  env_args.push_back(program);
+  env_args.insert(env_args.end(), args.begin(), args.end());
+  ChildOutcome child = run_child("/usr/bin/env", env_args);
+  if (!child.succeeded()) return failed(child);
+  try {
+    return {go_baseline_report(child.stdout_text, child.stderr_text), false,
+            ""};
+  } catch (const GoReportError& error) {
+    return {std::nullopt, false, error.what()};
+  }
+}
+
+constexpr BaselineProgram kBaselinePrograms[] = {
+    {"boehm", "Boehm's GCBench", "GCLAB_BOEHM_GCBENCH",
+     "the Boehm GCBench executable", boehm_label, run_boehm},
+    {"go", "GCBench in Go", "GCLAB_GO_GCBENCH", "the Go GCBench executable",
+     go_label, run_go},
+};
 
 // One row of the comparison: how to start its run and what its runs reported.
 struct Configuration {
   std::string label;
   std::string collector;
   std::string allocator;
-  bool baseline = false;
+  const BaselineProgram* baseline = nullptr;  // null for gclab's own runs
   std::vector<VariedValue> varied;
   std::string program;
   std::vector<std::string> args;
@@ -125,37 +219,60 @@ WorkloadVariant workload_variant(const RunVariant& variant,
   return workload;
 }
 
-// The baseline runs once per distinct set of workload parameters, since only
+// The programs --baseline names ("boehm", "go" or "boehm,go"), in its order.
+std::vector<const BaselineProgram*> chosen_baselines(
+    const std::optional<std::string>& text) {
+  if (!text) return {};
+  std::string shown = "--baseline '" + *text + "'";
+  std::vector<const BaselineProgram*> chosen;
+  for (const std::string& name : split_list(*text, shown)) {
+    const BaselineProgram* known = std::find_if(
+        std::begin(kBaselinePrograms), std::end(kBaselinePrograms),
+        [&](const BaselineProgram& program) { return program.name == name; });
+    if (known == std::end(kBaselinePrograms)) {
+      throw ConfigError("bad " + shown +
+                        ": the baselines are boehm and go (a list takes both)");
+    }
+    chosen.push_back(known);
+  }
+  return chosen;
+}
+
+// A baseline runs once per distinct set of workload parameters, since only
 // those reach it.
-std::vector<Configuration> boehm_baselines(
-    const RunMatrix& matrix, std::span<const WorkloadVariant> workloads) {
+std::vector<Configuration> baseline_configurations(
+    const RunMatrix& matrix, std::span<const WorkloadVariant> workloads,
+    const BaselineProgram& baseline_program) {
   const RunConfig& base = matrix.base;
+  const std::string flag = "--baseline " + std::string(baseline_program.name);
+  const std::string variable(baseline_program.variable);
   if (base.workload != "gcbench") {
-    throw ConfigError(
-        "--baseline boehm runs Boehm's GCBench: it needs --workload gcbench");
+    throw ConfigError(flag + " runs " + std::string(baseline_program.runs) +
+                      ": it needs --workload gcbench");
   }
   bool varies_mutators = std::any_of(
       matrix.axes.begin(), matrix.axes.end(),
       [](const Axis& axis) { return axis.setting == Setting::kMutators; });
   if (base.mutators != 1 || varies_mutators) {
-    throw ConfigError(
-        "--baseline boehm runs single-threaded GCBench: it needs --mutators 1");
+    throw ConfigError(flag +
+                      " runs single-threaded GCBench: it needs --mutators 1");
   }
-  const char* program = std::getenv(kBoehmVariable);
+  const char* program = std::getenv(variable.c_str());
   if (program == nullptr || *program == '\0') {
-    throw ConfigError("--baseline boehm needs $" + std::string(kBoehmVariable) +
-                      " to name the Boehm GCBench executable");
+    throw ConfigError(flag + " needs $" + variable + " to name " +
+                      std::string(baseline_program.executable));
   }
   if (access(program, X_OK) != 0) {
-    throw ConfigError("$" + std::string(kBoehmVariable) + " names " + program +
+    throw ConfigError("$" + variable + " names " + program +
                       ", which is not an executable");
   }
+  std::string label = baseline_program.label(program);
   std::vector<Configuration> baselines;
   for (const WorkloadVariant& workload : workloads) {
-    Configuration baseline{.label = label_of("boehm (libgc)", workload.varied),
-                           .collector = "boehm",
-                           .allocator = "boehm",
-                           .baseline = true,
+    Configuration baseline{.label = label_of(label, workload.varied),
+                           .collector = std::string(baseline_program.name),
+                           .allocator = std::string(baseline_program.name),
+                           .baseline = &baseline_program,
                            .varied = workload.varied,
                            .program = program,
                            .args = {"--seed=" + std::to_string(base.seed)},
@@ -169,47 +286,12 @@ std::vector<Configuration> boehm_baselines(
   return baselines;
 }
 
-// The line that says why a run failed: gclab's own error line if there is
-// one (sanitizers may print more after it), else the last line printed.
-std::string failure_reason(const ChildOutcome& outcome) {
-  std::string last;
-  std::size_t start = 0;
-  const std::string& text = outcome.stderr_text;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    start = end + 1;
-    if (line.starts_with("gclab: ")) return line.substr(7);
-    if (!line.empty()) last = line;
-  }
-  return last.empty() ? outcome.status() : last + " (" + outcome.status() + ")";
-}
-
-// One run's report, or its child's message and whether the heap was
-// exhausted (a result of the configuration) or the run failed otherwise (the
-// end of the comparison).
-struct RunOutcome {
-  std::optional<Json> report;
-  bool heap_exhausted = false;
-  std::string message;
-};
-
-RunOutcome failed(const ChildOutcome& child) {
-  return {std::nullopt, false, failure_reason(child)};
-}
-
 RunOutcome run_once(const Configuration& configuration) {
   if (configuration.baseline) {
     // Only gclab's own runs have a fixed heap: a baseline's failure, whatever
     // its exit status, is a failure.
-    ChildOutcome child = run_child(configuration.program, configuration.args);
-    if (!child.succeeded()) return failed(child);
-    try {
-      return {Json::parse(child.stdout_text), false, ""};
-    } catch (const Json::parse_error&) {
-      return {std::nullopt, false, "it printed no JSON report"};
-    }
+    return configuration.baseline->run(configuration.program,
+                                       configuration.args);
   }
   TemporaryPath report_path("gclab-run");
   std::vector<std::string> args = configuration.args;
@@ -250,7 +332,7 @@ Json compare_document(const RunMatrix& matrix, int repeat,
         {"label", configuration.label},
         {"collector", configuration.collector},
         {"allocator", configuration.allocator},
-        {"baseline", configuration.baseline},
+        {"baseline", configuration.baseline != nullptr},
         {"varied", varied},
         {"arguments", configuration.args},
     };
@@ -319,14 +401,16 @@ std::vector<Pair> fitting_pairs(const std::vector<std::string>& collectors,
 
 // One configuration per pair and combination of the axes that vary it, in
 // product order, each checked as `run` would check it, so that bad input is
-// found before the first run starts.
+// found before the first run starts. A barrier the pair's collector cannot
+// run with (none, for a concurrent collector) is skipped like a pair that
+// does not fit, so that `--barrier none,yuasa` compares a stop-the-world
+// collector without a barrier beside a concurrent one with it.
 std::vector<Configuration> plan_configurations(
     const RunMatrix& matrix, const std::vector<Pair>& pairs,
-    const std::optional<std::string>& baseline) {
-  if (baseline && *baseline != "boehm") {
-    throw ConfigError("bad --baseline '" + *baseline +
-                      "': the only baseline is boehm");
-  }
+    const std::optional<std::string>& baseline,
+    std::vector<SkippedPair>& skipped) {
+  std::vector<const BaselineProgram*> baseline_programs =
+      chosen_baselines(baseline);
   const WorkloadEntry& workload = find_workload(matrix.base.workload);
   std::vector<ChosenParams> chosen;
   for (const auto& [collector, allocator] : pairs) {
@@ -341,12 +425,21 @@ std::vector<Configuration> plan_configurations(
         std::string(collector->name) + "/" + std::string(allocator->name);
     for (const RunVariant& variant :
          expand_axes(matrix.base, axes_of_pair(matrix, chosen[i]))) {
+      std::string barrier = barrier_misfit(
+          *collector, effective_barrier(variant.config, *collector));
+      if (!barrier.empty()) {
+        skipped.push_back({std::string(collector->name),
+                           std::string(allocator->name),
+                           "with " + label_of("", variant.varied) + ": " +
+                               barrier});
+        continue;
+      }
       Selection selection = select_pair(variant.config, *collector, *allocator);
       configurations.push_back(
           {.label = label_of(pair_name, variant.varied),
            .collector = std::string(collector->name),
            .allocator = std::string(allocator->name),
-           .baseline = false,
+           .baseline = nullptr,
            .varied = variant.varied,
            .program = kSelf,
            .args = run_arguments(variant.config, collector->name,
@@ -363,8 +456,9 @@ std::vector<Configuration> plan_configurations(
       }
     }
   }
-  if (baseline) {
-    for (Configuration& configuration : boehm_baselines(matrix, workloads)) {
+  for (const BaselineProgram* program : baseline_programs) {
+    for (Configuration& configuration :
+         baseline_configurations(matrix, workloads, *program)) {
       configurations.push_back(std::move(configuration));
     }
   }
@@ -432,7 +526,7 @@ int run_compare(std::span<const std::string> args, std::ostream& out) {
   std::vector<SkippedPair> skipped;
   std::vector<Pair> pairs = fitting_pairs(collectors, allocators, skipped);
   std::vector<Configuration> configurations =
-      plan_configurations(matrix, pairs, flags.value("baseline"));
+      plan_configurations(matrix, pairs, flags.value("baseline"), skipped);
   if (!base.json_path.empty()) check_output_path(base.json_path);
 
   // Every run records the same commit, found once.

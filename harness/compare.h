@@ -15,9 +15,11 @@
 // interleaved (for each repeat, every configuration once) because timings
 // drift over seconds on shared machines; the table and the JSON give
 // per-configuration medians. `--baseline boehm` adds Boehm's own GCBench
-// ($GCLAB_BOEHM_GCBENCH, which prints a report with the same field names) as
-// one more configuration per distinct set of workload parameters, run the
-// same interleaved way.
+// ($GCLAB_BOEHM_GCBENCH, which prints a report with the same field names),
+// `--baseline go` GCBench in Go ($GCLAB_GO_GCBENCH, whose report gclab
+// completes from Go's GC trace, see harness/go_baseline.h), and
+// `--baseline boehm,go` both, each as one more configuration per distinct
+// set of workload parameters, run the same interleaved way.
 //
 // A run that exhausts its heap (`gclab run` exits 2 with a line starting
 // `gclab: heap exhausted`, see heap/errors.h)

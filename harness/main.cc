@@ -65,8 +65,11 @@ compare flags (and every run flag but --collector and --allocator):
   --collectors A,B,...  required; pairs that do not fit are skipped and named
   --allocators X,Y,...  required
   --repeat K            runs per configuration (default 3)
-  --baseline boehm      also run Boehm's GCBench, $GCLAB_BOEHM_GCBENCH
-                        (needs --workload gcbench and --mutators 1)
+  --baseline LIST       also run GCBench outside gclab: boehm (Boehm's
+                        collector, $GCLAB_BOEHM_GCBENCH), go (Go's collector,
+                        $GCLAB_GO_GCBENCH, GOMAXPROCS=2, pauses from
+                        GODEBUG=gctrace=1) or boehm,go (needs --workload
+                        gcbench and --mutators 1)
   --json FILE           every run's report, per-configuration medians and
                         varied values
   value lists           --heap, --mutators, --gc-threads, --trigger and every

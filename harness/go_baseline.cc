@@ -1,0 +1,182 @@
+#include "harness/go_baseline.h"
+
+#include <algorithm>
+#include <cstdint>
+#include <iterator>
+
+#include "harness/gctrace.h"
+#include "harness/mmu.h"
+#include "harness/pause_stats.h"
+
+namespace gclab {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::int64_t required_integer(const Json& report, const char* block,
+                              const char* field) {
+  auto outer = report.find(block);
+  if (outer != report.end() && outer->is_object()) {
+    auto inner = outer->find(field);
+    if (inner != outer->end() && inner->is_number_integer()) {
+      return inner->get<std::int64_t>();
+    }
+  }
+  throw GoReportError("its report lacks the integer " + std::string(block) +
+                      "." + field);
+}
+
+struct RunPause {
+  std::int64_t start_ns;
+  std::int64_t duration_ns;
+  const char* kind;
+};
+
+// The same block as gclab's own reports (harness/report.h).
+Json pauses_json(const std::vector<RunPause>& pauses) {
+  std::vector<std::int64_t> durations;
+  Json list = Json::array();
+  for (const RunPause& pause : pauses) {
+    durations.push_back(pause.duration_ns);
+    list.push_back({{"start_ns", pause.start_ns},
+                    {"duration_ns", pause.duration_ns},
+                    {"kind", pause.kind}});
+  }
+  PauseSummary summary = summarize_pauses(durations);
+  return {
+      {"count", summary.count},
+      {"total_ns", summary.total_ns},
+      {"mean_ns", summary.mean_ns},
+      {"p50_ns", summary.p50_ns},
+      {"p90_ns", summary.p90_ns},
+      {"p99_ns", summary.p99_ns},
+      {"p999_ns", summary.p999_ns},
+      {"max_ns", summary.max_ns},
+      {"list", list},
+  };
+}
+
+Json mmu_json(const std::vector<RunPause>& pauses, std::int64_t wall_ns) {
+  std::vector<PauseInterval> intervals;
+  for (const RunPause& pause : pauses) {
+    intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
+  }
+  Json windows = Json::array();
+  for (const UtilisationPoint& point : utilisation_curve(intervals, wall_ns)) {
+    windows.push_back({{"window_ns", point.window_ns},
+                       {"mmu", point.mmu},
+                       {"bmu", point.bmu}});
+  }
+  return {{"windows", windows}};
+}
+
+Json phase_json(const char* name, std::int64_t start_ns,
+                std::int64_t duration_ns) {
+  return {{"name", name}, {"start_ns", start_ns}, {"duration_ns", duration_ns}};
+}
+
+// `to_run` maps a time on the trace to one on the run's timeline.
+template <typename ToRun>
+Json cycle_json(std::size_t index, const GctraceCycle& cycle, ToRun to_run) {
+  std::int64_t mark_start = cycle.start_ns + cycle.sweep_termination_ns;
+  return {
+      {"index", index},
+      {"number", cycle.number},
+      {"cause", cycle.forced ? "explicit" : "trigger"},
+      {"start_ns", to_run(cycle.start_ns)},
+      {"duration_ns", cycle.duration_ns()},
+      {"phases",
+       {phase_json("sweep-termination", to_run(cycle.start_ns),
+                   cycle.sweep_termination_ns),
+        phase_json("mark", to_run(mark_start), cycle.mark_ns),
+        phase_json("mark-termination",
+                   to_run(cycle.mark_termination_start_ns()),
+                   cycle.mark_termination_ns)}},
+      {"cpu",
+       {{"sweep_termination_ns", cycle.sweep_termination_cpu_ns},
+        {"assist_mark_ns", cycle.assist_mark_cpu_ns},
+        {"background_mark_ns", cycle.background_mark_cpu_ns},
+        {"idle_mark_ns", cycle.idle_mark_cpu_ns},
+        {"mark_termination_ns", cycle.mark_termination_cpu_ns},
+        {"total_ns", cycle.cpu_ns()}}},
+      {"heap_start_mib", cycle.heap_start_mib},
+      {"heap_end_mib", cycle.heap_end_mib},
+      {"live_mib", cycle.live_mib},
+      {"goal_mib", cycle.goal_mib},
+      {"stacks_mib", cycle.stacks_mib},
+      {"globals_mib", cycle.globals_mib},
+      {"procs", cycle.procs},
+  };
+}
+
+}  // namespace
+
+std::vector<std::string> go_baseline_environment() {
+  return {"GODEBUG=gctrace=1",
+          "GOMAXPROCS=" + std::to_string(kGoBaselineMaxprocs), "GOGC=100",
+          "GOMEMLIMIT=off"};
+}
+
+std::string go_baseline_label(std::string_view version_output) {
+  std::string_view version =
+      version_output.substr(0, version_output.find_last_not_of(" \n") + 1);
+  if (version.starts_with("go")) version.remove_prefix(2);
+  return "go (gc " + std::string(version) +
+         ", GOMAXPROCS=" + std::to_string(kGoBaselineMaxprocs) + ")";
+}
+
+Json go_baseline_report(std::string_view program_stdout,
+                        std::string_view program_stderr) {
+  Json report =
+      Json::parse(program_stdout, nullptr, /*allow_exceptions=*/false);
+  if (!report.is_object()) throw GoReportError("it printed no JSON report");
+  std::int64_t wall_ns = required_integer(report, "time", "wall_ns");
+  std::int64_t run_start_ns = required_integer(report, "go", "run_start_ns");
+  std::int64_t first = required_integer(report, "go", "num_gc_before_run") + 1;
+  std::int64_t last = required_integer(report, "go", "num_gc_after_run");
+  if (wall_ns <= 0 || last < first - 1) {
+    throw GoReportError("its report has wall_ns " + std::to_string(wall_ns) +
+                        " and collections " + std::to_string(first) + ".." +
+                        std::to_string(last));
+  }
+
+  std::vector<GctraceCycle> trace;
+  try {
+    trace = parse_gctrace(program_stderr);
+  } catch (const GctraceError& error) {
+    throw GoReportError(error.what());
+  }
+  std::vector<GctraceCycle> run_cycles;
+  std::copy_if(trace.begin(), trace.end(), std::back_inserter(run_cycles),
+               [&](const GctraceCycle& cycle) {
+                 return cycle.number >= first && cycle.number <= last;
+               });
+  if (static_cast<std::int64_t>(run_cycles.size()) != last - first + 1) {
+    throw GoReportError("the runtime counted collections " +
+                        std::to_string(first) + ".." + std::to_string(last) +
+                        " in the run, but GODEBUG=gctrace=1 traced " +
+                        std::to_string(run_cycles.size()) + " of them");
+  }
+
+  auto to_run = [&](std::int64_t trace_ns) {
+    return std::max<std::int64_t>(0, trace_ns - run_start_ns);
+  };
+  std::vector<RunPause> pauses;
+  Json cycles = Json::array();
+  std::int64_t gc_cpu_ns = 0;
+  for (const GctraceCycle& cycle : run_cycles) {
+    pauses.push_back({to_run(cycle.start_ns), cycle.sweep_termination_ns,
+                      "sweep-termination"});
+    pauses.push_back({to_run(cycle.mark_termination_start_ns()),
+                      cycle.mark_termination_ns, "mark-termination"});
+    cycles.push_back(cycle_json(cycles.size(), cycle, to_run));
+    gc_cpu_ns += cycle.cpu_ns();
+  }
+  report["time"]["gc_cpu_ns"] = gc_cpu_ns;
+  report["pauses"] = pauses_json(pauses);
+  report["mmu"] = mmu_json(pauses, wall_ns);
+  report["cycles"] = std::move(cycles);
+  return report;
+}
+
+}  // namespace gclab
