@@ -428,10 +428,12 @@ std::vector<Configuration> plan_configurations(
       std::string barrier = barrier_misfit(
           *collector, effective_barrier(variant.config, *collector));
       if (!barrier.empty()) {
-        skipped.push_back({std::string(collector->name),
-                           std::string(allocator->name),
-                           "with " + label_of("", variant.varied) + ": " +
-                               barrier});
+        skipped.push_back(
+            {std::string(collector->name), std::string(allocator->name),
+             "with barrier " +
+                 std::string(
+                     to_string(effective_barrier(variant.config, *collector))) +
+                 ": it " + barrier});
         continue;
       }
       Selection selection = select_pair(variant.config, *collector, *allocator);
@@ -455,6 +457,10 @@ std::vector<Configuration> plan_configurations(
         workloads.push_back(std::move(workload_side));
       }
     }
+  }
+  if (configurations.empty()) {
+    throw ConfigError("no configuration left to run: " +
+                      skipped.back().collector + " " + skipped.back().reason);
   }
   for (const BaselineProgram* program : baseline_programs) {
     for (Configuration& configuration :

@@ -64,5 +64,43 @@ TEST(MutatorCounters, StressCollectsEveryNAllocations) {
   EXPECT_EQ(heap->events().cycles().size(), 1000u / 50);
 }
 
+// Under a collector that does not mark concurrently, a chosen barrier runs
+// for the whole run: every overwritten (yuasa) or stored (dijkstra) object
+// is shaded, and full buffers are handed to a sink that discards them.
+TEST(Barrier, UnderNoneShadesWhatItsKindSaysAndDiscardsFullBuffers) {
+  for (BarrierKind kind : {BarrierKind::kDijkstra, BarrierKind::kYuasa}) {
+    auto heap = testing::make_heap("none", "bump",
+                                   {.heap_bytes = 16 << 20, .barrier = kind});
+    MutatorCounters counts;
+    {
+      Mutator mutator(*heap);
+      Root holder(mutator, mutator.allocate(testing::kNodeShape));
+      const int writes = 1000;
+      for (int i = 0; i < writes; ++i) {
+        Object* value = mutator.allocate(testing::kNodeShape);
+        mutator.write(holder.get(), 0, value);
+      }
+      counts = mutator.counters();
+      EXPECT_EQ(counts.barrier_slow_paths, 1000u) << to_string(kind);
+      // Yuasa shades the previous value: every write but the first.
+      EXPECT_EQ(counts.barrier_shaded,
+                kind == BarrierKind::kYuasa ? 999u : 1000u)
+          << to_string(kind);
+      EXPECT_EQ(counts.barrier_buffer_flushes,
+                counts.barrier_shaded / BarrierBuffer::kCapacity)
+          << to_string(kind);
+    }
+  }
+}
+
+TEST(Barrier, OffByDefault) {
+  auto heap = testing::make_unreclaimed_heap();
+  Mutator mutator(*heap);
+  Root holder(mutator, mutator.allocate(testing::kNodeShape));
+  mutator.write(holder.get(), 0, holder.get());
+  EXPECT_EQ(mutator.counters().reference_writes, 1u);
+  EXPECT_EQ(mutator.counters().barrier_slow_paths, 0u);
+}
+
 }  // namespace
 }  // namespace gclab

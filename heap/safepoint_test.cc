@@ -94,5 +94,67 @@ TEST(Safepoint, AbortedRunThrowsAtTheNextSafepoint) {
   EXPECT_THROW(mutator.safepoint(), RunAborted);
 }
 
+TEST(Handshake, RunningMutatorAnswersAtItsNextPoll) {
+  auto heap = test_heap();
+  std::atomic<bool> done{false};
+  std::atomic<bool> started{false};
+  std::thread::id mutator_thread;
+  std::thread spinner([&] {
+    Mutator mutator(*heap);
+    mutator_thread = std::this_thread::get_id();
+    started.store(true);
+    while (!done.load()) mutator.safepoint();
+  });
+  while (!started.load()) std::this_thread::yield();
+  std::vector<std::thread::id> ran_on;
+  heap->safepoints().handshake(
+      [&](Mutator&) { ran_on.push_back(std::this_thread::get_id()); });
+  done.store(true);
+  spinner.join();
+  ASSERT_EQ(ran_on.size(), 1u);
+  EXPECT_EQ(ran_on[0], mutator_thread)
+      << "a running mutator runs the action itself";
+}
+
+TEST(Handshake, ParkedMutatorIsHandledByTheCaller) {
+  auto heap = test_heap();
+  Mutator mutator(*heap);
+  ParkedScope parked(mutator);
+  int calls = 0;
+  heap->safepoints().handshake([&](Mutator& target) {
+    EXPECT_EQ(&target, &mutator);
+    EXPECT_EQ(target.state(), MutatorState::kParked);
+    ++calls;
+  });
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(Handshake, MutatorThatParksAnswersFirst) {
+  auto heap = test_heap();
+  std::atomic<bool> park{false};
+  std::atomic<bool> started{false};
+  std::atomic<int> answered_while_running{0};
+  std::thread worker([&] {
+    Mutator mutator(*heap);
+    started.store(true);
+    while (!park.load()) std::this_thread::yield();  // never polls
+    ParkedScope parked(mutator);
+  });
+  while (!started.load()) std::this_thread::yield();
+  std::thread requester([&] {
+    heap->safepoints().handshake([&](Mutator& target) {
+      if (target.state() == MutatorState::kRunning) ++answered_while_running;
+    });
+  });
+  while (!heap->safepoints().poll_requested().load()) {
+    std::this_thread::yield();  // until the handshake is pending
+  }
+  park.store(true);
+  requester.join();
+  worker.join();
+  EXPECT_EQ(answered_while_running.load(), 1)
+      << "parking answers a pending handshake before it parks";
+}
+
 }  // namespace
 }  // namespace gclab

@@ -83,5 +83,34 @@ TEST(GogcTrigger, GoalNeverFallsBelowFourMebibytes) {
   }
 }
 
+// The pacer: a cycle that let the mutators allocate while it marked starts
+// the next one that much before the goal, bounded to 0.7..0.95 of the way
+// from live to the goal.
+TEST(GogcTrigger, PacesTheNextCycleByTheAllocationWhileMarking) {
+  auto trigger = parse_trigger("gogc:100");
+  auto heap = testing::make_unreclaimed_heap();
+  const Allocator& allocator = heap->allocator();
+  AllocatorStats after{.in_use_bytes = 40 << 20};
+  const std::size_t goal = 80 << 20;
+
+  trigger->after_collection(after, 0);
+  EXPECT_EQ(trigger->heap_goal(), goal);
+  EXPECT_EQ(trigger->trigger_bytes(allocator), goal)
+      << "stop-the-world: collect at the goal";
+
+  trigger->after_collection(after, 6 << 20);
+  EXPECT_EQ(trigger->trigger_bytes(allocator), goal - (6 << 20));
+
+  trigger->after_collection(after, 1 << 20);
+  EXPECT_EQ(trigger->trigger_bytes(allocator),
+            (40 << 20) + (40 << 20) / 100 * 95)
+      << "never later than 0.95 of the runway";
+
+  trigger->after_collection(after, 30 << 20);
+  EXPECT_EQ(trigger->trigger_bytes(allocator),
+            (40 << 20) + (40 << 20) / 100 * 70)
+      << "never earlier than 0.7 of the runway";
+}
+
 }  // namespace
 }  // namespace gclab
