@@ -6,6 +6,7 @@
 #include "heap/errors.h"
 #include "workloads/binary_trees.h"
 #include "workloads/gcbench.h"
+#include "workloads/graph_churn.h"
 
 namespace gclab {
 namespace {
@@ -17,6 +18,10 @@ const WorkloadEntry kWorkloads[] = {
      "Boehm's GCBench: trees top down and bottom up, a long-lived "
      "tree and array",
      kGcbenchParams, &GcbenchWorkload::make},
+    {"graph-churn",
+     "barrier torture: mutators rewire one shared graph (lost-object, "
+     "roots-only, fresh and rewire patterns), checking every node they read",
+     kGraphChurnParams, &GraphChurnWorkload::make},
 };
 
 }  // namespace
