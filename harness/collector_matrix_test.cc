@@ -39,7 +39,7 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
   }
   if (workload == "binary-trees") return {param("max-depth", "8")};
   if (workload == "graph-churn") {
-    return {param("nodes", "64"), param("operations", "2000"),
+    return {param("nodes", "64"), param("operations", "3000"),
             param("garbage", "3"), param("hold", "16")};
   }
   ADD_FAILURE() << "no small parameters for workload " << workload
