@@ -159,6 +159,8 @@ std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
   }
   publish_free_bytes_locked();
   link_to_locked(fit.prev) = replacement;
+  if (tail_ == fit.block)
+    tail_ = replacement != nullptr ? replacement : fit.prev;
   set_rover_locked(fit.prev, replacement);
   std::byte* handed_out_end =
       start + (rest >= kMinFreeBlockBytes ? bytes : size);
@@ -269,6 +271,7 @@ void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
                         prev_end - prev->address() + bytes + next_bytes,
                         BlockKind::kFree);
     prev->free_link() = after;
+    if (after == nullptr) tail_ = prev;
     if (merge_next) {
       --free_blocks_;
       // `next` is gone; next fit resumes after the block that swallowed it.
@@ -280,6 +283,7 @@ void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
   auto* block = reinterpret_cast<Object*>(start);
   block->free_link() = after;
   link_to_locked(prev) = block;
+  if (after == nullptr) tail_ = block;
   if (merge_next) {
     // `block` takes `next`'s place on the list.
     if (rover_ == next) rover_ = block;
@@ -330,6 +334,7 @@ void FreeListAllocator::start_sweep_locked(std::uint8_t live_mark,
   // The old list's blocks lie above the cursor now: the sweep finds them
   // again, coalesced with the dead objects around them.
   head_ = nullptr;
+  tail_ = nullptr;
   free_blocks_ = 0;
   list_bytes_ = 0;
   set_rover_locked(nullptr, nullptr);
@@ -365,7 +370,7 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
   // and a read-modify-write of memory per block was a quarter of the sweep.
   SweepResult step;
   std::size_t unswept_live = sweep_.unswept_live_bytes;
-  Object* tail = list_tail_locked();
+  Object* tail = tail_;
   std::byte* run_start = nullptr;
   // A block freed just below the cursor since the last step would touch the
   // first run: the run extends it instead of starting a block of its own.
@@ -431,6 +436,7 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
     at += size;
   }
   close_run(at);
+  tail_ = tail;
   sweep_.cursor = at;
   sweep_.unswept_live_bytes = unswept_live;
   sweep_.totals.live_objects += step.live_objects;
@@ -442,14 +448,6 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
 
 // Walks the list: a step runs only after a fit search failed, which walked
 // the whole list already, so this adds at most as much again.
-Object* FreeListAllocator::list_tail_locked() const {
-  Object* tail = nullptr;
-  for (Object* block = head_; block != nullptr; block = block->free_link()) {
-    tail = block;
-  }
-  return tail;
-}
-
 // The unswept part holds what the mark found live there and dead space; the
 // fillers a sweep will leave between live objects (8 bytes each) count as
 // dead until swept.
@@ -476,12 +474,14 @@ void FreeListAllocator::reset_top(std::byte* new_top) {
 void FreeListAllocator::reset_list_locked(std::byte* start) {
   sweep_ = SweepState{};
   head_ = nullptr;
+  tail_ = nullptr;
   free_blocks_ = 0;
   std::size_t bytes = end_ - start;
   if (bytes >= kMinFreeBlockBytes) {
     Object::format_dead(start, bytes, BlockKind::kFree);
     head_ = reinterpret_cast<Object*>(start);
     head_->free_link() = nullptr;
+    tail_ = head_;
     free_blocks_ = 1;
   } else if (bytes > 0) {
     Object::format_filler(start, bytes);
@@ -503,9 +503,13 @@ std::span<std::byte> FreeListAllocator::arena() const {
 AllocatorStats FreeListAllocator::stats() const {
   std::lock_guard lock(mutex_);
   std::size_t largest = 0;
+  Object* last = nullptr;
   for (Object* block = head_; block != nullptr; block = block->free_link()) {
     largest = std::max(largest, block->size_bytes());
+    last = block;
   }
+  // The walk is here anyway: check the tail the sweep appends at.
+  if (last != tail_) fatal("free-list allocator: the list's tail is stale");
   std::size_t heap = end_ - arena_.begin();
   std::size_t unswept = unswept_dead_bytes_locked();
   std::size_t free = list_bytes_ + unswept;

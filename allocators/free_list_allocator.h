@@ -27,6 +27,7 @@
 //
 // Invariants, under `mutex_`:
 // - the list is sorted by address and no block ends where the next begins;
+//   tail_ is its last block (a sweep appends there without a walk);
 // - list_bytes_ is the sum of the list's block sizes, free_blocks_ its
 //   length; free_bytes_ is list_bytes_ plus the dead bytes above the cursor;
 // - while a sweep is in progress, every listed block lies below the cursor,
@@ -155,7 +156,6 @@ class FreeListAllocator final : public Allocator {
   void sweep_lazily_locked(std::size_t wanted);
   // Sweeps to the end and ends the sweep, returning its totals.
   SweepResult finish_sweep_locked();
-  Object* list_tail_locked() const;
   std::size_t unswept_dead_bytes_locked() const;
   void publish_free_bytes_locked() {
     free_bytes_.store(list_bytes_ + unswept_dead_bytes_locked(),
@@ -173,6 +173,7 @@ class FreeListAllocator final : public Allocator {
 
   mutable std::mutex mutex_;
   Object* head_ = nullptr;
+  Object* tail_ = nullptr;  // the list's last block: a sweep appends there
   Object* rover_ = nullptr;
   Object* rover_prev_ = nullptr;
   std::size_t free_blocks_ = 0;

@@ -90,10 +90,14 @@ void ConcurrentMarkSweepCollector::collect(Mutator* requester, GcCause cause) {
   }
 }
 
+// A stress request during a cycle queues the next one, so that a stressed
+// run marks back to back and mutation overlaps marking all through it; a
+// trigger's request during a cycle is the same goal, already being served.
 void ConcurrentMarkSweepCollector::request_cycle(GcCause cause) {
   {
     std::lock_guard lock(mutex_);
-    if (running_ || requested_ || finishing_) return;
+    if (requested_ || finishing_) return;
+    if (running_ && cause != GcCause::kStress) return;
     requested_ = true;
     requested_cause_ = cause;
   }
@@ -208,20 +212,24 @@ void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
   cycle.trigger_bytes = heap_.trigger().trigger_bytes(allocator);
   cycle.goal_bytes = heap_.trigger().heap_goal();
   cycle.gc_thread_mark_ns.assign(marker_.threads(), 0);
+  // Allocator statistics walk the free list, so they are taken outside the
+  // pauses (with --verify, inside: the verifier needs the world stopped).
+  cycle.before = allocator.stats();
   std::uint8_t epoch;
   std::size_t in_use_at_start;
   MarkResult marked;
 
   {
-    Heap::WorldStop world(heap_, nullptr, "initial-mark");
+    // Nothing here walks the heap: the sweep being finished lies wholly
+    // above the mutators' buffers.
+    Heap::WorldStop world(heap_, nullptr, "initial-mark", Heap::Buffers::kKeep);
     if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
     {
       PhaseTimer phase(events, cycle, "finish-sweep");
       heap_.finish_lazy_sweep();
     }
     PhaseTimer phase(events, cycle, "initial-mark");
-    cycle.before = allocator.stats();
-    in_use_at_start = cycle.before.in_use_bytes;
+    in_use_at_start = allocator.in_use_bytes();
     epoch = heap_.flip_mark_epoch();
     heap_.set_allocation_mark(epoch);
     heap_.set_barrier_sink(&marker_.queue());
@@ -252,40 +260,28 @@ void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
     });
   }
 
-  {
-    PhaseTimer phase(events, cycle, "concurrent-mark");
-    std::int64_t cpu_before = 0;
-    for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu_before += ns;
-    for (;;) {
-      marked.add(marker_.mark(epoch, cycle.gc_thread_mark_ns));
-      heap_.safepoints().handshake(
-          [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
-      if (marker_.queue().empty()) break;
-    }
-    std::int64_t cpu = 0;
-    for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu += ns;
-    events.add_gc_cpu_ns(cpu - cpu_before);
-  }
-
-  {
+  // Remark ends marking only if it finds nothing left to do: work that
+  // turned up since the last round (barrier buffers, an assist's leftovers,
+  // dijkstra's unmarked roots) goes back to concurrent marking, as in Go's
+  // mark termination, so that the pause stays short. The last of
+  // kRemarkAttempts finishes in the pause whatever it finds, so marking ends.
+  for (int attempt = 1;; ++attempt) {
+    concurrent_mark(epoch, cycle, marked);
     Heap::WorldStop world(heap_, nullptr, "remark");
     if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
     {
       PhaseTimer phase(events, cycle, "remark");
-      for (Mutator* mutator : heap_.safepoints().mutators()) {
-        mutator->flush_barrier_buffer();
-        if (barrier_ != BarrierKind::kYuasa &&
-            barrier_ != BarrierKind::kHybrid) {
-          grey_roots_of(*mutator);
-        }
-      }
+      MarkStack work = remark_work(epoch);
+      bool more = !work.empty() || !marker_.queue().empty();
+      marker_.queue().push_all(work);
+      if (more && attempt < kRemarkAttempts) continue;
       marked.add(marker_.mark(epoch, {}));
       marking_.store(false, std::memory_order_release);
       heap_.set_barrier_active(false);
       heap_.set_barrier_sink(nullptr);
       heap_.set_allocation_mark(kUnmarked);
     }
-    std::size_t in_use = allocator.stats().in_use_bytes;
+    std::size_t in_use = allocator.in_use_bytes();
     cycle.allocated_black_bytes =
         in_use > in_use_at_start ? in_use - in_use_at_start : 0;
     cycle.marked_objects = marked.objects;
@@ -305,10 +301,52 @@ void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
                                  marked.bytes + cycle.allocated_black_bytes,
                                  heap_.options().verify);
     }
-    cycle.after = allocator.stats();
-    cycle.duration_ns = events.now_ns() - cycle.start_ns;
-    heap_.finish_cycle(std::move(cycle), epoch);
+    if (heap_.options().verify) {
+      cycle.after = allocator.stats();
+      cycle.duration_ns = events.now_ns() - cycle.start_ns;
+      heap_.finish_cycle(std::move(cycle), epoch);
+      return;
+    }
+    break;
   }
+  cycle.after = allocator.stats();
+  cycle.duration_ns = events.now_ns() - cycle.start_ns;
+  heap_.finish_cycle(std::move(cycle), epoch);
+}
+
+void ConcurrentMarkSweepCollector::concurrent_mark(std::uint8_t epoch,
+                                                   CycleRecord& cycle,
+                                                   MarkResult& marked) {
+  PhaseTimer phase(heap_.events(), cycle, "concurrent-mark");
+  std::int64_t cpu_before = 0;
+  for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu_before += ns;
+  for (;;) {
+    marked.add(marker_.mark(epoch, cycle.gc_thread_mark_ns));
+    heap_.safepoints().handshake(
+        [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
+    if (marker_.queue().empty()) break;
+  }
+  std::int64_t cpu = 0;
+  for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu += ns;
+  heap_.events().add_gc_cpu_ns(cpu - cpu_before);
+}
+
+MarkStack ConcurrentMarkSweepCollector::remark_work(std::uint8_t epoch) {
+  MarkStack work;
+  auto take = [&work, epoch](Object* object) {
+    if (object != nullptr && !object->is_marked(epoch)) work.push_back(object);
+  };
+  bool rescan_roots =
+      barrier_ != BarrierKind::kYuasa && barrier_ != BarrierKind::kHybrid;
+  for (Mutator* mutator : heap_.safepoints().mutators()) {
+    BarrierBuffer& buffer = mutator->barrier_buffer();
+    for (Object* object : buffer.contents()) take(object);
+    buffer.clear();
+    if (rescan_roots) {
+      mutator->for_each_root([&take](Object** slot) { take(*slot); });
+    }
+  }
+  return work;
 }
 
 void ConcurrentMarkSweepCollector::run_stop_the_world_cycle(GcCause cause) {

@@ -14,10 +14,12 @@
 //   3. concurrent mark: GC threads (--gc-threads, a TBB arena) drain the
 //      grey queue while the mutators run; then a handshake has every mutator
 //      flush its barrier buffer; repeat while that brought new work;
-//   4. remark (world stopped): flush the barrier buffers, with dijkstra
-//      rescan every mutator's roots (stores into roots are not barriered),
-//      and mark to the end; turn the barrier off; with --verify run the
-//      checkmark; begin a lazy sweep;
+//   4. remark (world stopped): take the barrier buffers and, with dijkstra,
+//      every mutator's unmarked roots (stores into roots are not
+//      barriered); if that (or an assist's leftover) is work, resume the
+//      mutators and go back to 3, at most kRemarkAttempts times; else, or
+//      on the last attempt, mark to the end in the pause, turn the barrier
+//      off, with --verify run the checkmark, and begin a lazy sweep;
 //   5. concurrent sweep: the driver sweeps in the background, step by step,
 //      while the mutators also sweep on allocation; the next initial mark
 //      finishes whatever is left.
@@ -68,8 +70,11 @@ class ConcurrentMarkSweepCollector final : public Collector {
        "1: every phase stop-the-world (the differential mode); a bare --stw "
        "means 1"},
   };
-  // Bytes a mutator past the heap goal marks per allocation slow path.
-  static constexpr std::size_t kAssistBudget = std::size_t{64} << 10;
+  // Bytes a mutator past the heap goal marks per allocation slow path:
+  // about one refill's worth, so that an assist is a short pause.
+  static constexpr std::size_t kAssistBudget = std::size_t{32} << 10;
+  // Remark pauses per cycle before marking is finished in the pause.
+  static constexpr int kRemarkAttempts = 4;
 
   enum class Mode { kConcurrent, kStopTheWorld };
 
@@ -96,8 +101,16 @@ class ConcurrentMarkSweepCollector final : public Collector {
   void run_cycle(GcCause cause);
   void run_stop_the_world_cycle(GcCause cause);
   void sweep_in_background();
+  // Rounds of concurrent marking, each followed by a handshake that flushes
+  // the barrier buffers, until a round leaves the queue empty.
+  void concurrent_mark(std::uint8_t epoch, CycleRecord& cycle,
+                       MarkResult& marked);
+  // World stopped: the unmarked objects in the mutators' barrier buffers
+  // (emptied) and, for dijkstra, among their roots.
+  MarkStack remark_work(std::uint8_t epoch);
 
-  // Asks the driver for a cycle unless one is running or requested.
+  // Asks the driver for a cycle unless one is requested, or running (a
+  // stress request queues one after it).
   void request_cycle(GcCause cause);
   // Blocks `requester` (parked) until a cycle has completed: the one in
   // progress, or with `fresh`, one that starts after this call.

@@ -68,14 +68,14 @@ void Heap::collect(Mutator* requester, GcCause cause) {
 }
 
 Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester,
-                           std::string_view kind)
+                           std::string_view kind, Buffers buffers)
     : heap_(heap),
       requester_(requester),
       kind_(kind),
       start_ns_(heap.events_.now_ns()),
       start_cpu_ns_(process_cpu_ns()) {
   stopped_ = heap_.safepoints_.begin_stop(requester);
-  if (!stopped_) return;
+  if (!stopped_ || buffers == Buffers::kKeep) return;
   for (Mutator* mutator : heap_.safepoints_.mutators()) {
     mutator->retire_buffer(*heap_.allocator_);
   }

@@ -80,10 +80,14 @@ class Heap {
   // Stops every mutator for the lifetime of the returned scope, retires their
   // allocation buffers (so the heap is parseable) and records the pause.
   // `stopped()` is false when another thread got there first; that thread
-  // has collected by the time this returns.
+  // has collected by the time this returns. A pause that neither walks the
+  // heap nor starts a sweep may keep the buffers where they are (retiring
+  // one costs a free-list insertion).
+  enum class Buffers { kRetire, kKeep };
   class WorldStop {
    public:
-    WorldStop(Heap& heap, Mutator* requester, std::string_view kind);
+    WorldStop(Heap& heap, Mutator* requester, std::string_view kind,
+              Buffers buffers = Buffers::kRetire);
     ~WorldStop();
     WorldStop(const WorldStop&) = delete;
     WorldStop& operator=(const WorldStop&) = delete;

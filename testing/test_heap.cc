@@ -24,12 +24,13 @@ std::unique_ptr<Heap> make_heap(
 std::unique_ptr<Heap> make_heap_with(
     const CollectorFactory& collector, std::string_view allocator,
     HeapOptions options,
-    const std::map<std::string, std::string>& allocator_params) {
+    const std::map<std::string, std::string>& allocator_params,
+    std::string_view trigger) {
   const AllocatorEntry& allocator_entry = find_allocator(allocator);
   ParamValues allocator_values(allocator_entry.params, allocator_params);
   return std::make_unique<Heap>(
       options, allocator_entry.make(options.heap_bytes, allocator_values),
-      parse_trigger("on-failure"), collector);
+      parse_trigger(trigger), collector);
 }
 
 std::unique_ptr<Heap> make_unreclaimed_heap() {

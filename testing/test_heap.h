@@ -27,7 +27,8 @@ std::unique_ptr<Heap> make_heap(
 std::unique_ptr<Heap> make_heap_with(
     const CollectorFactory& collector, std::string_view allocator,
     HeapOptions options,
-    const std::map<std::string, std::string>& allocator_params = {});
+    const std::map<std::string, std::string>& allocator_params = {},
+    std::string_view trigger = "on-failure");
 
 // Bump allocation and no collection (64 MiB): every object a test allocates
 // stays in the heap, in allocation order, for the test to inspect.
