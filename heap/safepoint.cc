@@ -1,16 +1,40 @@
 #include "heap/safepoint.h"
 
 #include <algorithm>
+#include <chrono>
 
 #include "heap/fatal.h"
 #include "heap/mutator.h"
 
 namespace gclab {
 
+namespace {
+
+// Spins until `done` or `limit_ns` have passed; returns `done()`.
+template <typename Done>
+bool spin_until(Done&& done, std::int64_t limit_ns) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0;; ++i) {
+    if (done()) return true;
+    __builtin_ia32_pause();
+    if (i % 64 == 0 && std::chrono::steady_clock::now() - start >
+                           std::chrono::nanoseconds(limit_ns)) {
+      return done();
+    }
+  }
+}
+
+}  // namespace
+
 void SafepointCoordinator::wait_for_resume(std::unique_lock<std::mutex>& lock) {
-  changed_.wait(lock, [this] {
-    return !stop_requested_.load(std::memory_order_relaxed);
-  });
+  auto resumed = [this] {
+    return !stop_requested_.load(std::memory_order_acquire);
+  };
+  if (resumed()) return;
+  lock.unlock();
+  spin_until(resumed, kResumeSpinNs);
+  lock.lock();
+  changed_.wait(lock, resumed);
 }
 
 void SafepointCoordinator::update_poll_locked() {
@@ -125,7 +149,15 @@ bool SafepointCoordinator::begin_stop(Mutator* requester) {
     requester->state_ = MutatorState::kAtSafepoint;
     --running_;
   }
-  changed_.wait(lock, [this] { return running_ == 0; });
+  auto stopped = [this] {
+    return running_.load(std::memory_order_acquire) == 0;
+  };
+  if (!stopped()) {
+    lock.unlock();
+    spin_until(stopped, kStopSpinNs);
+    lock.lock();
+  }
+  changed_.wait(lock, stopped);
   return true;
 }
 
