@@ -49,8 +49,17 @@ run flags:
   --trigger SPEC        when to collect: on-failure; occupancy:F to also
                         collect once F (0 < F <= 1) of the heap is in use;
                         gogc:N to also collect once in-use bytes reach
-                        live x (1 + N/100), at least 4 MiB, as Go's GOGC
-                        (default on-failure)
+                        live x (1 + N/100), at least 4 MiB, as Go's GOGC (a
+                        concurrent collector starts early, paced by the
+                        allocation while it last marked)
+                        (default: the collector's; gogc:100 for
+                        concurrent-mark-sweep, on-failure for the others)
+  --barrier KIND        write barrier: none, dijkstra (insertion), yuasa
+                        (deletion, snapshot at the beginning) or hybrid
+                        (Go's); on while a concurrent collector marks, for
+                        the whole run under any other collector
+                        (default: the collector's; hybrid for
+                        concurrent-mark-sweep, none for the others)
   --param NAME=VALUE    a parameter of whichever chosen collector, allocator or
                         workload declares NAME; COMPONENT.NAME=VALUE (collector.,
                         allocator., workload.) when several do; repeatable
@@ -72,14 +81,16 @@ compare flags (and every run flag but --collector and --allocator):
                         gcbench and --mutators 1)
   --json FILE           every run's report, per-configuration medians and
                         varied values
-  value lists           --heap, --mutators, --gc-threads, --trigger and every
-                        parameter (--param NAME=A,B,... or --NAME=A,B,...)
-                        take comma-separated values (run takes one each)
+  value lists           --heap, --mutators, --gc-threads, --trigger,
+                        --barrier and every parameter (--param NAME=A,B,...
+                        or --NAME=A,B,...) take comma-separated values (run
+                        takes one each)
 
 Compare's configurations are collectors x allocators x each value list, in
-this order: parameters, --heap, --mutators, --gc-threads, --trigger, the last
-changing fastest and values in the order given; a parameter list varies only
-the pairs whose components declare it. Labels show what varies:
+this order: parameters, --heap, --mutators, --gc-threads, --trigger,
+--barrier, the last changing fastest and values in the order given; a
+parameter list varies only the pairs whose components declare it, and a
+concurrent collector skips --barrier none. Labels show what varies:
 mark-sweep/free-list fit=best heap=32M.
 
 Every flag takes --flag=value or --flag value. Exit status: 0 success, 1 a run
