@@ -11,7 +11,9 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
+constexpr std::int64_t kOneMsNs = 1'000'000;
 constexpr std::int64_t kTenMsNs = 10'000'000;
+constexpr std::int64_t kHundredMsNs = 100'000'000;
 
 std::optional<double> number_at(const Json& report, const char* block,
                                 const char* field) {
@@ -157,13 +159,17 @@ SummaryRow summary_row(const Json& report) {
     // A baseline that reports collections without per-cycle records.
     row.collections = count->get<double>();
   }
-  if (auto point = mmu_point(report, kTenMsNs)) {
-    if ((**point)["mmu"].is_number()) {
-      row.mmu_10ms = (**point)["mmu"].get<double>();
+  auto mmu_at = [&report](std::int64_t window_ns) -> std::optional<double> {
+    if (auto point = mmu_point(report, window_ns)) {
+      if ((**point)["mmu"].is_number()) return (**point)["mmu"].get<double>();
+      return std::nullopt;
     }
-  } else if (!report.contains("mmu")) {
-    row.mmu_10ms = mmu_from_pause_list(report, kTenMsNs);
-  }
+    if (!report.contains("mmu")) return mmu_from_pause_list(report, window_ns);
+    return std::nullopt;
+  };
+  row.mmu_1ms = mmu_at(kOneMsNs);
+  row.mmu_10ms = mmu_at(kTenMsNs);
+  row.mmu_100ms = mmu_at(kHundredMsNs);
   return row;
 }
 
@@ -188,7 +194,9 @@ SummaryRow median_row(std::span<const SummaryRow> rows) {
       .pause_p50_ns = median(&SummaryRow::pause_p50_ns),
       .pause_p99_ns = median(&SummaryRow::pause_p99_ns),
       .pause_max_ns = median(&SummaryRow::pause_max_ns),
+      .mmu_1ms = median(&SummaryRow::mmu_1ms),
       .mmu_10ms = median(&SummaryRow::mmu_10ms),
+      .mmu_100ms = median(&SummaryRow::mmu_100ms),
       .peak_heap_bytes = median(&SummaryRow::peak_heap_bytes),
   };
 }
@@ -205,7 +213,9 @@ Json row_json(const SummaryRow& row) {
       {"pause_p50_ns", value(row.pause_p50_ns)},
       {"pause_p99_ns", value(row.pause_p99_ns)},
       {"pause_max_ns", value(row.pause_max_ns)},
+      {"mmu_1ms", value(row.mmu_1ms)},
       {"mmu_10ms", value(row.mmu_10ms)},
+      {"mmu_100ms", value(row.mmu_100ms)},
       {"peak_committed_bytes", value(row.peak_heap_bytes)},
   };
 }
@@ -228,8 +238,9 @@ void print_table(std::ostream& out, std::span<const LabelledRow> rows) {
     }
     out << "\n";
   };
-  line("config", {"wall", "paused", "GC CPU", "GCs", "pause p50", "pause p99",
-                  "pause max", "MMU 10ms", "peak heap"});
+  line("config",
+       {"wall", "paused", "GC CPU", "GCs", "pause p50", "pause p99",
+        "pause max", "MMU 1ms", "MMU 10ms", "MMU 100ms", "peak heap"});
   for (const LabelledRow& labelled : rows) {
     if (labelled.outcome) {
       label_cell(labelled.label);
@@ -237,15 +248,17 @@ void print_table(std::ostream& out, std::span<const LabelledRow> rows) {
       continue;
     }
     const SummaryRow& row = labelled.row;
-    line(labelled.label, {cell(row.wall_ns, format_duration),
-                          cell(row.pause_total_ns, format_duration),
-                          cell(row.gc_cpu_ns, format_duration),
-                          cell(row.collections, render_count),
-                          cell(row.pause_p50_ns, format_duration),
-                          cell(row.pause_p99_ns, format_duration),
-                          cell(row.pause_max_ns, format_duration),
-                          cell(row.mmu_10ms, render_ratio),
-                          cell(row.peak_heap_bytes, format_bytes)});
+    line(labelled.label,
+         {cell(row.wall_ns, format_duration),
+          cell(row.pause_total_ns, format_duration),
+          cell(row.gc_cpu_ns, format_duration),
+          cell(row.collections, render_count),
+          cell(row.pause_p50_ns, format_duration),
+          cell(row.pause_p99_ns, format_duration),
+          cell(row.pause_max_ns, format_duration),
+          cell(row.mmu_1ms, render_ratio), cell(row.mmu_10ms, render_ratio),
+          cell(row.mmu_100ms, render_ratio),
+          cell(row.peak_heap_bytes, format_bytes)});
   }
 }
 

@@ -24,12 +24,15 @@ struct SummaryRow {
   std::optional<double> pause_p50_ns;
   std::optional<double> pause_p99_ns;
   std::optional<double> pause_max_ns;
+  // MMU at 1, 10 and 100 ms (the windows a pause-time goal is read at).
+  std::optional<double> mmu_1ms;
   std::optional<double> mmu_10ms;
+  std::optional<double> mmu_100ms;
   std::optional<double> peak_heap_bytes;  // heap.peak_committed_bytes
 };
 
 // Collections are the length of `cycles`, or a baseline's `cycles_count`;
-// MMU at 10 ms is read from `mmu`, or computed from `pauses.list` when the
+// MMU is read from `mmu`, or computed from `pauses.list` when the
 // report has no mmu block.
 SummaryRow summary_row(const nlohmann::ordered_json& report);
 // Field by field, over the runs that have the field (the mean of the middle

@@ -29,7 +29,11 @@ TEST(SummaryTest, RowReadsAGclabReport) {
       {"time", {{"wall_ns", 100}, {"gc_cpu_ns", 10}}},
       {"pauses",
        {{"total_ns", 9}, {"p50_ns", 2}, {"p99_ns", 5}, {"max_ns", 6}}},
-      {"mmu", {{"windows", {{{"window_ns", 10'000'000}, {"mmu", 0.5}}}}}},
+      {"mmu",
+       {{"windows",
+         {{{"window_ns", 1'000'000}, {"mmu", 0.25}},
+          {{"window_ns", 10'000'000}, {"mmu", 0.5}},
+          {{"window_ns", 100'000'000}, {"mmu", 0.75}}}}}},
       {"heap", {{"peak_committed_bytes", 4096}}},
       {"cycles", Json::array({Json::object(), Json::object()})},
   };
@@ -39,7 +43,9 @@ TEST(SummaryTest, RowReadsAGclabReport) {
   EXPECT_EQ(row.pause_total_ns, 9);
   EXPECT_EQ(row.collections, 2);
   EXPECT_EQ(row.pause_p99_ns, 5);
+  EXPECT_EQ(row.mmu_1ms, 0.25);
   EXPECT_EQ(row.mmu_10ms, 0.5);
+  EXPECT_EQ(row.mmu_100ms, 0.75);
   EXPECT_EQ(row.peak_heap_bytes, 4096);
 }
 
@@ -55,6 +61,8 @@ TEST(SummaryTest, RowOfABaselineComputesMmuFromItsPauses) {
   EXPECT_EQ(row.collections, 1);
   ASSERT_TRUE(row.mmu_10ms.has_value());
   EXPECT_DOUBLE_EQ(*row.mmu_10ms, 0.5) << "5 ms paused in [0, 10 ms]";
+  EXPECT_DOUBLE_EQ(*row.mmu_1ms, 0.0) << "a 1 ms window inside the pause";
+  EXPECT_FALSE(row.mmu_100ms.has_value()) << "the run is shorter";
   EXPECT_FALSE(row.gc_cpu_ns.has_value()) << "the field is missing";
 }
 
