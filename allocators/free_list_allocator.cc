@@ -122,7 +122,11 @@ FreeListAllocator::Fit FreeListAllocator::find_best_locked(
 FreeListAllocator::Fit FreeListAllocator::find_or_sweep_locked(
     std::size_t preferred, std::size_t needed) {
   Fit fit = find_locked(preferred);
-  while (fit.block == nullptr && sweep_pending_locked()) {
+  for (int step = 0; fit.block == nullptr && sweep_pending_locked(); ++step) {
+    // Give up for now (the heap lets a pending stop or handshake in, then
+    // asks again): a refill that met a long stretch of live objects must
+    // not keep the world waiting.
+    if (step == kStepsPerRefill) return {};
     sweep_lazily_locked(preferred);
     fit = find_locked(preferred);
     // The step found about a chunk's worth of free memory but no block of
@@ -315,10 +319,15 @@ SweepResult FreeListAllocator::finish_sweep() {
   return finish_sweep_locked();
 }
 
+bool FreeListAllocator::sweep_pending() const {
+  std::lock_guard lock(mutex_);
+  return sweep_pending_locked();
+}
+
 bool FreeListAllocator::background_sweep_step() {
   std::lock_guard lock(mutex_);
   if (!sweep_pending_locked()) return false;
-  sweep_step_locked(chunk_bytes_);
+  sweep_step_locked(chunk_bytes_, kStepScanBytes);
   publish_free_bytes_locked();
   return sweep_pending_locked();
 }
@@ -346,7 +355,7 @@ void FreeListAllocator::start_sweep_locked(std::uint8_t live_mark,
 }
 
 SweepResult FreeListAllocator::finish_sweep_locked() {
-  sweep_step_locked(SIZE_MAX);
+  sweep_step_locked(SIZE_MAX, SIZE_MAX);
   SweepResult totals = sweep_.totals;
   sweep_ = SweepState{};
   return totals;
@@ -354,14 +363,15 @@ SweepResult FreeListAllocator::finish_sweep_locked() {
 
 void FreeListAllocator::sweep_lazily_locked(std::size_t wanted) {
   auto start = std::chrono::steady_clock::now();
-  sweep_step_locked(wanted);
+  sweep_step_locked(wanted, kStepScanBytes);
   sweep_.totals.lazy_sweep_ns +=
       std::chrono::duration_cast<std::chrono::nanoseconds>(
           std::chrono::steady_clock::now() - start)
           .count();
 }
 
-void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
+void FreeListAllocator::sweep_step_locked(std::size_t wanted,
+                                          std::size_t scan_limit) {
   const std::size_t budget = std::max(wanted, chunk_bytes_);
   std::size_t found = 0;
   bool fits = false;
@@ -405,8 +415,11 @@ void FreeListAllocator::sweep_step_locked(std::size_t wanted) {
   };
 
   std::byte* at = sweep_.cursor;
+  const std::byte* scan_end =
+      scan_limit < static_cast<std::size_t>(end_ - at) ? at + scan_limit : end_;
   // Steps end between runs, so the cursor never splits one.
-  while (at < end_ && (run_start != nullptr || (!fits && found < budget))) {
+  while (at < end_ &&
+         (run_start != nullptr || (!fits && found < budget && at < scan_end))) {
     auto* block = reinterpret_cast<Object*>(at);
     std::size_t size = block->size_bytes();
     if (size == 0) fatal("free-list allocator: zero-sized block in the sweep");

@@ -96,11 +96,18 @@ class FreeListAllocator final : public Allocator {
                         bool poison) override;
   SweepResult finish_sweep() override;
   bool background_sweep_step() override;
+  bool sweep_pending() const override;
   void for_each_object(const std::function<void(Object*)>& visit) override;
   void reset_top(std::byte* new_top) override;
   std::span<std::byte> arena() const override;
   AllocatorStats stats() const override;
   std::size_t in_use_bytes() const override;
+
+  // A lazy step passes at most this much arena (live objects cost as much
+  // to pass as dead ones: ~30 us of objects of a few words), and a refill
+  // takes at most kStepsPerRefill steps before it lets the world in.
+  static constexpr std::size_t kStepScanBytes = std::size_t{128} << 10;
+  static constexpr int kStepsPerRefill = 4;
 
   FitPolicy fit() const { return fit_; }
   std::size_t chunk_bytes() const { return chunk_bytes_; }
@@ -149,9 +156,10 @@ class FreeListAllocator final : public Allocator {
   }
   // Sweeps on from the cursor, closing runs of dead space (one free block
   // each, appended to the list) until a closed run holds `wanted` bytes, the
-  // runs hold max(wanted, chunk) bytes in all, or the arena ends. The one
-  // sweeping loop: eager, lazy and finishing sweeps all run it.
-  void sweep_step_locked(std::size_t wanted);
+  // runs hold max(wanted, chunk) bytes in all, `scan_limit` bytes of arena
+  // were passed, or the arena ends. The one sweeping loop: eager, lazy and
+  // finishing sweeps all run it.
+  void sweep_step_locked(std::size_t wanted, std::size_t scan_limit);
   // A step taken on allocation: timed, since it is GC work on a mutator.
   void sweep_lazily_locked(std::size_t wanted);
   // Sweeps to the end and ends the sweep, returning its totals.

@@ -88,6 +88,7 @@ Json time_json(const RunRecord& record) {
       {"lazy_sweep_ns", lazy_sweep_ns},
       {"mutator_cpu_ns",
        std::max<std::int64_t>(0, record.process_cpu_ns - record.gc_cpu_ns)},
+      {"steal_ns", record.steal_ns},
       {"minor_faults", record.minor_faults},
       {"major_faults", record.major_faults},
       {"max_rss_bytes", record.max_rss_bytes},

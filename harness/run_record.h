@@ -47,6 +47,7 @@ struct RunRecord {
   std::int64_t wall_ns = 0;
   std::int64_t process_cpu_ns = 0;
   std::int64_t gc_cpu_ns = 0;
+  std::int64_t steal_ns = 0;  // the machine's, not the process's
   std::int64_t minor_faults = 0;
   std::int64_t major_faults = 0;
   std::int64_t max_rss_bytes = 0;

@@ -1,11 +1,14 @@
 #include "harness/runner.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <ctime>
 #include <exception>
+#include <fstream>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -18,6 +21,19 @@
 
 namespace gclab {
 namespace {
+
+// CPU time the hypervisor gave to other guests (the `steal` column of
+// /proc/stat's first line, summed over CPUs), so that a run's outlying
+// pauses can be told from the machine's; 0 where it is not reported.
+std::int64_t steal_ns() {
+  std::ifstream stat("/proc/stat");
+  std::string cpu;
+  std::int64_t fields[8] = {};
+  stat >> cpu;
+  for (std::int64_t& field : fields) stat >> field;
+  if (!stat || cpu != "cpu") return 0;
+  return fields[7] * (1'000'000'000 / sysconf(_SC_CLK_TCK));
+}
 
 rusage resource_usage() {
   rusage usage{};
@@ -104,6 +120,7 @@ RunRecord run_configuration(const RunConfig& config,
   std::vector<WorkloadReport> reports(config.mutators);
   FirstError first_error;
   rusage usage_before = resource_usage();
+  std::int64_t steal_before = steal_ns();
   std::int64_t cpu_before = process_cpu_ns();
   std::int64_t run_start_ns = heap.events().now_ns();
   {
@@ -125,6 +142,7 @@ RunRecord run_configuration(const RunConfig& config,
   std::int64_t run_end_ns = heap.events().now_ns();
   std::int64_t cpu_after = process_cpu_ns();
   rusage usage_after = resource_usage();
+  std::int64_t steal_after = steal_ns();
   first_error.rethrow_if_any();
   heap.collector().finish();
   // Off the clocks: sweeping that the run never needed is not part of its
@@ -142,6 +160,7 @@ RunRecord run_configuration(const RunConfig& config,
   record.wall_ns = run_end_ns - run_start_ns;
   record.process_cpu_ns = cpu_after - cpu_before;
   record.minor_faults = usage_after.ru_minflt - usage_before.ru_minflt;
+  record.steal_ns = steal_after - steal_before;
   record.major_faults = usage_after.ru_majflt - usage_before.ru_majflt;
   record.max_rss_bytes = std::int64_t{usage_after.ru_maxrss} * 1024;
   record_heap_events(heap, run_start_ns, record);

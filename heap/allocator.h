@@ -113,6 +113,11 @@ class Allocator {
   // once nothing is left unswept (the sweep stays open until finish_sweep
   // collects its totals). Only with `lazy_sweep`.
   virtual bool background_sweep_step();
+  // Whether a lazy sweep has memory left to sweep, so that a request that
+  // failed may succeed once it has swept on: allocate_slow may give up
+  // after a bounded amount of sweeping, so that a mutator polls a safepoint
+  // between steps. False for an allocator that does not sweep lazily.
+  virtual bool sweep_pending() const { return false; }
 
   // Visits every allocated object in address order. Buffers must be retired.
   // During a lazy sweep that includes the dead objects it has not reached:

@@ -123,16 +123,28 @@ std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
   } else if (trigger_->should_collect(*allocator_)) {
     collect(&mutator, GcCause::kTrigger);
   }
-  if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
+  if (std::byte* at = refill(mutator, bytes)) return at;
   // Two tries: another mutator may take what the first collection freed
   // before this one retries; a second collection settles whether the heap is
   // really too small.
   for (int attempt = 0; attempt < 2; ++attempt) {
     collect(&mutator, GcCause::kAllocationFailure);
-    if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
+    if (std::byte* at = refill(mutator, bytes)) return at;
   }
   throw HeapExhausted(std::string(kHeapExhaustedMessage) + " (" +
                       allocator_->describe_failure(bytes) + ")");
+}
+
+// Whether the sweep was pending is asked before each attempt: a sweep that
+// another thread (a background sweeper) finished during a failed attempt
+// has listed memory that attempt may not have seen.
+std::byte* Heap::refill(Mutator& mutator, std::size_t bytes) {
+  for (;;) {
+    bool sweep_pending = allocator_->sweep_pending();
+    if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
+    if (!sweep_pending) return nullptr;
+    enter_safepoint(mutator);
+  }
 }
 
 void Heap::enter_safepoint(Mutator& mutator) {

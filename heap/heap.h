@@ -145,6 +145,10 @@ class Heap {
   std::byte* allocate_slow(Mutator& mutator, std::size_t bytes,
                            bool stress_due);
   void enter_safepoint(Mutator& mutator);
+  // Memory for one object from the buffer or the allocator; between bounded
+  // lazy-sweep steps the mutator polls, so a long sweep never holds up a
+  // stop or a handshake. Null when the allocator cannot satisfy it.
+  std::byte* refill(Mutator& mutator, std::size_t bytes);
 
   // Ends the run in every mutator: their next safepoint throws RunAborted.
   void abort_run();

@@ -1,5 +1,6 @@
 #include "heap/mutator.h"
 
+#include <algorithm>
 #include <limits>
 
 #include "heap/heap.h"
@@ -29,7 +30,8 @@ Mutator::Mutator(Heap& heap)
 
 Mutator::~Mutator() { heap_.detach(*this); }
 
-std::byte* Mutator::allocate_slow(std::size_t bytes) {
+Object* Mutator::allocate_slow(ObjectShape shape) {
+  std::size_t bytes = shape.size_bytes();
   // The fast path counts an allocation only when the object fits its buffer;
   // count it here otherwise, so that --stress N means exactly every N.
   bool stress_due = stress_countdown_ == 0 || --stress_countdown_ == 0;
@@ -44,7 +46,27 @@ std::byte* Mutator::allocate_slow(std::size_t bytes) {
   // cursor is already past it) or was placed outside any buffer.
   bytes_before_cursor_ += bytes;
   buffer_counted_ = buffer_.cursor;
-  return at;
+  std::uint8_t mark = allocation_mark_->load(std::memory_order_relaxed);
+  if (bytes < kStepwiseZeroingBytes)
+    return Object::format(at, bytes, shape, mark);
+  return zero_payload_stepwise(
+      Object::format_all_but_payload(at, bytes, shape, mark));
+}
+
+// The header and slots are final before the first poll, so a collector that
+// meets the object meanwhile (it is rooted) sees a valid object; only its
+// payload, which no collector reads, is still being cleared. A moving
+// collector may move it at a poll, so the Root is read again after each.
+Object* Mutator::zero_payload_stepwise(Object* object) {
+  Root held(*this, object);
+  std::size_t payload = object->payload_bytes();
+  for (std::size_t done = 0; done < payload;) {
+    std::size_t step = std::min(kZeroingStep, payload - done);
+    __builtin_memset(held.get()->payload().data() + done, 0, step);
+    done += step;
+    if (done < payload) safepoint();
+  }
+  return held.get();
 }
 
 std::byte* Mutator::bump_or_refill(Allocator& allocator, std::size_t bytes) {

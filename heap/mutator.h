@@ -53,6 +53,12 @@ struct MutatorCounters {
 
 class Mutator {
  public:
+  // Objects of at least this many bytes zero their payload in steps of
+  // kZeroingStep with a safepoint poll between (the object held in a Root),
+  // so that zeroing megabytes never holds up a stop or a handshake.
+  static constexpr std::size_t kStepwiseZeroingBytes = std::size_t{256} << 10;
+  static constexpr std::size_t kZeroingStep = std::size_t{64} << 10;
+
   explicit Mutator(Heap& heap);
   ~Mutator();
   Mutator(const Mutator&) = delete;
@@ -71,7 +77,7 @@ class Mutator {
         --stress_countdown_ != 0) [[likely]] {
       buffer_.cursor = at + bytes;
     } else {
-      at = allocate_slow(bytes);
+      return allocate_slow(shape);
     }
     return Object::format(at, bytes, shape,
                           allocation_mark_->load(std::memory_order_relaxed));
@@ -145,7 +151,9 @@ class Mutator {
   friend class SafepointCoordinator;
   friend class ParkedScope;
 
-  std::byte* allocate_slow(std::size_t bytes);
+  // Finds memory (through the heap) and formats the object.
+  Object* allocate_slow(ObjectShape shape);
+  Object* zero_payload_stepwise(Object* object);
   void write_slow(Object* object, std::size_t slot, Object* value);
   void write_global_slow(Object** slot, Object* value);
   void shade(Object* object);

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstring>
+#include <span>
+
 #include "testing/test_heap.h"
 
 namespace gclab {
@@ -100,6 +104,30 @@ TEST(Barrier, OffByDefault) {
   mutator.write(holder.get(), 0, holder.get());
   EXPECT_EQ(mutator.counters().reference_writes, 1u);
   EXPECT_EQ(mutator.counters().barrier_slow_paths, 0u);
+}
+
+// Large objects zero their payload in steps with safepoint polls between;
+// the result is the same zeroed object, here over memory a dead object of
+// the same size had filled with ones.
+TEST(LargeObjects, PayloadIsZeroedOverReusedMemory) {
+  auto heap = testing::make_heap("mark-sweep", "free-list",
+                                 {.heap_bytes = 8 << 20, .verify = true});
+  Mutator mutator(*heap);
+  const ObjectShape large{.site = 0,
+                          .num_refs = 3,
+                          .payload_bytes = 5 * Mutator::kZeroingStep + 40};
+  ASSERT_GE(large.size_bytes(), Mutator::kStepwiseZeroingBytes);
+  Object* dirty = mutator.allocate(large);
+  std::memset(dirty->payload().data(), 0xFF, dirty->payload_bytes());
+  heap->collect(&mutator, GcCause::kExplicit);  // `dirty` is garbage now
+  heap->collect(&mutator, GcCause::kExplicit);  // and swept
+  Object* fresh = mutator.allocate(large);
+  EXPECT_EQ(fresh->num_refs(), 3);
+  EXPECT_EQ(fresh->payload_bytes(), large.payload_bytes);
+  for (std::size_t i = 0; i < 3; ++i) EXPECT_EQ(fresh->load_slot(i), nullptr);
+  std::span<std::byte> payload = fresh->payload();
+  EXPECT_TRUE(std::all_of(payload.begin(), payload.end(),
+                          [](std::byte b) { return b == std::byte{0}; }));
 }
 
 }  // namespace

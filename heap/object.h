@@ -134,16 +134,18 @@ class Object {
   // Hot path: inlined into Mutator::allocate.
   static Object* format(std::byte* at, std::size_t bytes, ObjectShape shape,
                         std::uint8_t mark) {
-    // Two composed 64-bit stores instead of one store per field: the header
-    // is written once, before the object is published, so no field needs its
-    // own (atomic) store here.
-    const std::uint64_t words[2] = {
-        bytes / kGranuleBytes |
-            std::uint64_t{static_cast<std::uint8_t>(BlockKind::kObject)} << 32 |
-            std::uint64_t{mark} << 40,
-        std::uint64_t{shape.num_refs} | std::uint64_t{shape.site} << 16};
-    __builtin_memcpy(at, words, sizeof words);
+    write_header(at, bytes, shape, mark);
     __builtin_memset(at + kHeaderBytes, 0, bytes - kHeaderBytes);
+    return reinterpret_cast<Object*>(at);
+  }
+
+  // The header and zeroed slots, the payload left as it was: all that a
+  // collector looks at. A large object's payload is zeroed afterwards, in
+  // steps between safepoint polls (Mutator::allocate_slow).
+  static Object* format_all_but_payload(std::byte* at, std::size_t bytes,
+                                        ObjectShape shape, std::uint8_t mark) {
+    write_header(at, bytes, shape, mark);
+    __builtin_memset(at + kHeaderBytes, 0, shape.num_refs * kSlotBytes);
     return reinterpret_cast<Object*>(at);
   }
 
@@ -166,6 +168,19 @@ class Object {
 
  private:
   Object() = default;
+
+  // Two composed 64-bit stores instead of one store per field: the header is
+  // written once, before the object is published, so no field needs its own
+  // (atomic) store here.
+  static void write_header(std::byte* at, std::size_t bytes, ObjectShape shape,
+                           std::uint8_t mark) {
+    const std::uint64_t words[2] = {
+        bytes / kGranuleBytes |
+            std::uint64_t{static_cast<std::uint8_t>(BlockKind::kObject)} << 32 |
+            std::uint64_t{mark} << 40,
+        std::uint64_t{shape.num_refs} | std::uint64_t{shape.site} << 16};
+    __builtin_memcpy(at, words, sizeof words);
+  }
 
   std::uint32_t granules_;
   BlockKind kind_;
