@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 #include "heap/fatal.h"
 #include "heap/mutator.h"
@@ -26,14 +27,24 @@ bool spin_until(Done&& done, std::int64_t limit_ns) {
 
 }  // namespace
 
+// Spinning only pays while every thread involved has a core: with more
+// threads than cores a spinner takes the core the thread it waits for needs.
+bool SafepointCoordinator::cores_to_spare() const {
+  static const unsigned cores =
+      std::max(1u, std::thread::hardware_concurrency());
+  return mutators_.size() + 1 <= cores;
+}
+
 void SafepointCoordinator::wait_for_resume(std::unique_lock<std::mutex>& lock) {
   auto resumed = [this] {
     return !stop_requested_.load(std::memory_order_acquire);
   };
   if (resumed()) return;
-  lock.unlock();
-  spin_until(resumed, kResumeSpinNs);
-  lock.lock();
+  if (cores_to_spare()) {
+    lock.unlock();
+    spin_until(resumed, kResumeSpinNs);
+    lock.lock();
+  }
   changed_.wait(lock, resumed);
 }
 
@@ -152,7 +163,7 @@ bool SafepointCoordinator::begin_stop(Mutator* requester) {
   auto stopped = [this] {
     return running_.load(std::memory_order_acquire) == 0;
   };
-  if (!stopped()) {
+  if (!stopped() && cores_to_spare()) {
     lock.unlock();
     spin_until(stopped, kStopSpinNs);
     lock.lock();

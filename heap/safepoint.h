@@ -22,10 +22,11 @@
 // pending. Handshakes are a concurrent collector's, whose own thread is then
 // the only one to stop the world, so a stop and a handshake never overlap.
 //
-// Waiting: a stopping thread spins for up to kStopSpin before it sleeps on
-// the condition variable, and a stopped mutator for up to kResumeSpin, since
-// waking a sleeping thread costs tens of microseconds on these machines —
-// more than a concurrent collector's whole pause.
+// Waiting: a stopping thread spins for up to kStopSpinNs before it sleeps on
+// the condition variable, and a stopped mutator for up to kResumeSpinNs,
+// since waking a sleeping thread costs tens of microseconds on these
+// machines — more than a concurrent collector's whole pause. Only while the
+// mutators and the stopping thread have a core each.
 #ifndef GCLAB_HEAP_SAFEPOINT_H_
 #define GCLAB_HEAP_SAFEPOINT_H_
 
@@ -75,6 +76,7 @@ class SafepointCoordinator {
   void wait_for_resume(std::unique_lock<std::mutex>& lock);
   void answer_handshake(Mutator& mutator, std::unique_lock<std::mutex>& lock);
   void update_poll_locked();
+  bool cores_to_spare() const;  // under mutex_
 
   std::mutex mutex_;
   std::condition_variable changed_;
