@@ -5,8 +5,7 @@
 #include <iterator>
 
 #include "harness/gctrace.h"
-#include "harness/mmu.h"
-#include "harness/pause_stats.h"
+#include "harness/pause_blocks.h"
 
 namespace gclab {
 namespace {
@@ -24,50 +23,6 @@ std::int64_t required_integer(const Json& report, const char* block,
   }
   throw GoReportError("its report lacks the integer " + std::string(block) +
                       "." + field);
-}
-
-struct RunPause {
-  std::int64_t start_ns;
-  std::int64_t duration_ns;
-  const char* kind;
-};
-
-// The same block as gclab's own reports (harness/report.h).
-Json pauses_json(const std::vector<RunPause>& pauses) {
-  std::vector<std::int64_t> durations;
-  Json list = Json::array();
-  for (const RunPause& pause : pauses) {
-    durations.push_back(pause.duration_ns);
-    list.push_back({{"start_ns", pause.start_ns},
-                    {"duration_ns", pause.duration_ns},
-                    {"kind", pause.kind}});
-  }
-  PauseSummary summary = summarize_pauses(durations);
-  return {
-      {"count", summary.count},
-      {"total_ns", summary.total_ns},
-      {"mean_ns", summary.mean_ns},
-      {"p50_ns", summary.p50_ns},
-      {"p90_ns", summary.p90_ns},
-      {"p99_ns", summary.p99_ns},
-      {"p999_ns", summary.p999_ns},
-      {"max_ns", summary.max_ns},
-      {"list", list},
-  };
-}
-
-Json mmu_json(const std::vector<RunPause>& pauses, std::int64_t wall_ns) {
-  std::vector<PauseInterval> intervals;
-  for (const RunPause& pause : pauses) {
-    intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
-  }
-  Json windows = Json::array();
-  for (const UtilisationPoint& point : utilisation_curve(intervals, wall_ns)) {
-    windows.push_back({{"window_ns", point.window_ns},
-                       {"mmu", point.mmu},
-                       {"bmu", point.bmu}});
-  }
-  return {{"windows", windows}};
 }
 
 Json phase_json(const char* name, std::int64_t start_ns,
@@ -161,7 +116,7 @@ Json go_baseline_report(std::string_view program_stdout,
   auto to_run = [&](std::int64_t trace_ns) {
     return std::max<std::int64_t>(0, trace_ns - run_start_ns);
   };
-  std::vector<RunPause> pauses;
+  std::vector<PauseRecord> pauses;
   Json cycles = Json::array();
   std::int64_t gc_cpu_ns = 0;
   for (const GctraceCycle& cycle : run_cycles) {
@@ -173,8 +128,8 @@ Json go_baseline_report(std::string_view program_stdout,
     gc_cpu_ns += cycle.cpu_ns();
   }
   report["time"]["gc_cpu_ns"] = gc_cpu_ns;
-  report["pauses"] = pauses_json(pauses);
-  report["mmu"] = mmu_json(pauses, wall_ns);
+  report["pauses"] = pauses_block(pauses);
+  report["mmu"] = mmu_block(pauses, wall_ns);
   report["cycles"] = std::move(cycles);
   return report;
 }

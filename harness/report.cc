@@ -1,14 +1,11 @@
 #include "harness/report.h"
 
 #include <algorithm>
-#include <map>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <vector>
 
-#include "harness/mmu.h"
-#include "harness/pause_stats.h"
+#include "harness/pause_blocks.h"
 #include "heap/collector.h"
 
 namespace gclab {
@@ -95,53 +92,12 @@ Json time_json(const RunRecord& record) {
   };
 }
 
-Json summary_json(const PauseSummary& summary) {
-  return {
-      {"count", summary.count},     {"total_ns", summary.total_ns},
-      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
-      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
-      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
-  };
-}
-
 Json pauses_json(const RunRecord& record) {
-  std::vector<std::int64_t> durations;
-  std::map<std::string_view, std::vector<std::int64_t>> by_kind;
-  Json list = Json::array();
-  for (const PauseRecord& pause : record.pauses) {
-    durations.push_back(pause.duration_ns);
-    by_kind[pause.kind].push_back(pause.duration_ns);
-    list.push_back({{"start_ns", pause.start_ns},
-                    {"duration_ns", pause.duration_ns},
-                    {"kind", pause.kind}});
-  }
-  Json kinds = Json::object();
-  for (const auto& [kind, kind_durations] : by_kind) {
-    kinds[std::string(kind)] = summary_json(summarize_pauses(kind_durations));
-  }
-  PauseSummary summary = summarize_pauses(durations);
-  return {
-      {"count", summary.count},     {"total_ns", summary.total_ns},
-      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
-      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
-      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
-      {"by_kind", kinds},           {"list", list},
-  };
+  return pauses_block(record.pauses);
 }
 
 Json mmu_json(const RunRecord& record) {
-  std::vector<PauseInterval> intervals;
-  for (const PauseRecord& pause : record.pauses) {
-    intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
-  }
-  Json windows = Json::array();
-  for (const UtilisationPoint& point :
-       utilisation_curve(intervals, record.wall_ns)) {
-    windows.push_back({{"window_ns", point.window_ns},
-                       {"mmu", point.mmu},
-                       {"bmu", point.bmu}});
-  }
-  return {{"windows", windows}};
+  return mmu_block(record.pauses, record.wall_ns);
 }
 
 Json allocation_json(const RunRecord& record) {

@@ -1,0 +1,62 @@
+#include "harness/pause_blocks.h"
+
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/mmu.h"
+#include "harness/pause_stats.h"
+
+namespace gclab {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json summary_json(const PauseSummary& summary) {
+  return {
+      {"count", summary.count},     {"total_ns", summary.total_ns},
+      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
+      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
+      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
+  };
+}
+
+}  // namespace
+
+Json pauses_block(std::span<const PauseRecord> pauses) {
+  std::vector<std::int64_t> durations;
+  std::map<std::string_view, std::vector<std::int64_t>> by_kind;
+  Json list = Json::array();
+  for (const PauseRecord& pause : pauses) {
+    durations.push_back(pause.duration_ns);
+    by_kind[pause.kind].push_back(pause.duration_ns);
+    list.push_back({{"start_ns", pause.start_ns},
+                    {"duration_ns", pause.duration_ns},
+                    {"kind", pause.kind}});
+  }
+  Json kinds = Json::object();
+  for (const auto& [kind, kind_durations] : by_kind) {
+    kinds[std::string(kind)] = summary_json(summarize_pauses(kind_durations));
+  }
+  Json block = summary_json(summarize_pauses(durations));
+  block["by_kind"] = std::move(kinds);
+  block["list"] = std::move(list);
+  return block;
+}
+
+Json mmu_block(std::span<const PauseRecord> pauses, std::int64_t run_ns) {
+  std::vector<PauseInterval> intervals;
+  for (const PauseRecord& pause : pauses) {
+    intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
+  }
+  Json windows = Json::array();
+  for (const UtilisationPoint& point : utilisation_curve(intervals, run_ns)) {
+    windows.push_back({{"window_ns", point.window_ns},
+                       {"mmu", point.mmu},
+                       {"bmu", point.bmu}});
+  }
+  return {{"windows", windows}};
+}
+
+}  // namespace gclab
