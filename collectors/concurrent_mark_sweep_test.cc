@@ -226,9 +226,10 @@ TEST(LostObjectDeathTest, CheckmarkCatchesAMissingBarrier) {
 
 // The barrier torture workload (workloads/graph_churn.h) on two mutators,
 // at a size where marking overlaps the rewiring. Returns the first error.
-std::string run_graph_churn(Heap& heap) {
+std::string run_graph_churn(Heap& heap, std::uint64_t seed,
+                            std::int64_t operations) {
   GraphChurnWorkload workload(
-      GraphChurnParams{.nodes = 1024, .operations = 60'000});
+      GraphChurnParams{.nodes = 1024, .operations = operations});
   std::mutex mutex;
   std::string error;
   {
@@ -237,7 +238,7 @@ std::string run_graph_churn(Heap& heap) {
       mutators.emplace_back([&, i] {
         try {
           Mutator mutator(heap);
-          workload.run(mutator, 17 + i);
+          workload.run(mutator, seed + i);
         } catch (const RunAborted&) {
         } catch (const std::exception& failure) {
           std::lock_guard lock(mutex);
@@ -252,13 +253,17 @@ std::string run_graph_churn(Heap& heap) {
 
 class GraphChurn : public ::testing::TestWithParam<BarrierKind> {};
 
+// Several seeds: each gives the mutators other operations, and every run
+// its own interleaving.
 TEST_P(GraphChurn, EveryReachableNodeSurvivesTheRewiring) {
-  auto heap =
-      make_concurrent_heap(GetParam(), Mode::kConcurrent, 8 << 20, kBackToBack);
-  EXPECT_EQ(run_graph_churn(*heap), "");
-  heap->collector().finish();
-  EXPECT_GT(heap->events().cycles().size(), 2u)
-      << "marking must overlap the rewiring for this to test anything";
+  for (std::uint64_t seed : {17, 29, 41, 53}) {
+    auto heap = make_concurrent_heap(GetParam(), Mode::kConcurrent, 8 << 20,
+                                     kBackToBack);
+    EXPECT_EQ(run_graph_churn(*heap, seed, 20'000), "") << "seed " << seed;
+    heap->collector().finish();
+    EXPECT_GT(heap->events().cycles().size(), 2u)
+        << "marking must overlap the rewiring for this to test anything";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(EachBarrier, GraphChurn,
@@ -285,7 +290,7 @@ void churn_without_a_barrier() {
               heap, ConcurrentMarkSweepCollector::MissingBarrierForTesting{});
         },
         "free-list", options, {}, "gogc:100");
-    std::string error = run_graph_churn(*heap);
+    std::string error = run_graph_churn(*heap, 17 + run, 60'000);
     if (!error.empty()) fatal(error);
   }
 }

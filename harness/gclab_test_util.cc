@@ -55,5 +55,6 @@ int main(int argc, char** argv) {
     gclab::testing::extra_paths().push_back(argv[i]);
   // The runs under test must not see a baseline from the caller's shell.
   unsetenv("GCLAB_BOEHM_GCBENCH");
+  unsetenv("GCLAB_GO_GCBENCH");
   return RUN_ALL_TESTS();
 }
