@@ -33,7 +33,8 @@ Json pauses_block(std::span<const PauseRecord> pauses) {
     by_kind[pause.kind].push_back(pause.duration_ns);
     list.push_back({{"start_ns", pause.start_ns},
                     {"duration_ns", pause.duration_ns},
-                    {"kind", pause.kind}});
+                    {"kind", pause.kind},
+                    {"time_to_safepoint_ns", pause.time_to_safepoint_ns}});
   }
   Json kinds = Json::object();
   for (const auto& [kind, kind_durations] : by_kind) {

@@ -14,7 +14,7 @@
 namespace gclab {
 
 // {count, total_ns, mean_ns, p50_ns, ..., max_ns, by_kind {KIND: the same
-// summary}, list [{start_ns, duration_ns, kind}]}.
+// summary}, list [{start_ns, duration_ns, kind, time_to_safepoint_ns}]}.
 nlohmann::ordered_json pauses_block(std::span<const PauseRecord> pauses);
 
 // {windows [{window_ns, mmu, bmu}]} over a run of `run_ns`.

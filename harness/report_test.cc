@@ -48,8 +48,8 @@ RunRecord sample_record() {
   record.wall_ns = 20'000'000;
   record.process_cpu_ns = 15'000'000;
   record.gc_cpu_ns = 2'000'000;
-  record.pauses = {{1'000'000, 1'000'000, "full"},
-                   {5'000'000, 3'000'000, "full"}};
+  record.pauses = {{1'000'000, 1'000'000, "full", 20'000},
+                   {5'000'000, 3'000'000, "full", 40'000}};
   record.cycles = {cycle(0, 1'000'000, 300'000, 310'000),
                    cycle(1, 5'000'000, 200'000, 220'000)};
   record.mutator_totals = {.objects_allocated = 100,
@@ -118,6 +118,7 @@ TEST(ReportTest, PausesAreSummarisedAndListed) {
   ASSERT_EQ(pauses["list"].size(), 2u);
   EXPECT_EQ(pauses["list"][1]["start_ns"], 5'000'000);
   EXPECT_EQ(pauses["list"][1]["kind"], "full");
+  EXPECT_EQ(pauses["list"][1]["time_to_safepoint_ns"], 40'000);
 }
 
 TEST(ReportTest, NoPausesGiveZerosAndFullUtilisation) {

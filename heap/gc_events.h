@@ -50,6 +50,9 @@ struct PauseRecord {
   // allocated past the heap goal), "stall" (one mutator waiting for a cycle
   // to end because its allocation failed).
   std::string_view kind;
+  // For a stop of the world: how long the mutators took to reach their
+  // safepoints, the part of the pause the collector's work does not explain.
+  std::int64_t time_to_safepoint_ns = 0;
 };
 
 struct PhaseRecord {

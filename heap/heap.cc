@@ -75,6 +75,7 @@ Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester,
       start_ns_(heap.events_.now_ns()),
       start_cpu_ns_(process_cpu_ns()) {
   stopped_ = heap_.safepoints_.begin_stop(requester);
+  stopped_ns_ = heap_.events_.now_ns();
   if (!stopped_ || buffers == Buffers::kKeep) return;
   for (Mutator* mutator : heap_.safepoints_.mutators()) {
     mutator->retire_buffer(*heap_.allocator_);
@@ -88,7 +89,8 @@ Heap::WorldStop::~WorldStop() {
   if (!stopped_) return;
   std::int64_t end_ns = heap_.events_.now_ns();
   heap_.events_.add_gc_cpu_ns(process_cpu_ns() - start_cpu_ns_);
-  heap_.events_.record_pause({start_ns_, end_ns - start_ns_, kind_});
+  heap_.events_.record_pause(
+      {start_ns_, end_ns - start_ns_, kind_, stopped_ns_ - start_ns_});
   heap_.safepoints_.end_stop(requester_);
 }
 

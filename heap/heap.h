@@ -99,6 +99,7 @@ class Heap {
     std::string_view kind_;
     bool stopped_;
     std::int64_t start_ns_;
+    std::int64_t stopped_ns_ = 0;  // when every mutator had stopped
     std::int64_t start_cpu_ns_;
   };
 

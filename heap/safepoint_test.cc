@@ -156,5 +156,34 @@ TEST(Handshake, MutatorThatParksAnswersFirst) {
       << "parking answers a pending handshake before it parks";
 }
 
+// The pause record says how much of a stop was spent waiting for the
+// mutators: here one that polls only after a known delay.
+TEST(Safepoint, PauseRecordsTheTimeToSafepoint) {
+  auto heap = test_heap();
+  std::atomic<bool> registered{false};
+  std::atomic<bool> stop_seen{false};
+  std::atomic<bool> done{false};
+  std::thread late([&] {
+    Mutator mutator(*heap);
+    registered.store(true);
+    while (!heap->safepoints().poll_requested().load()) {
+      std::this_thread::yield();
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    stop_seen.store(true);
+    while (!done.load()) mutator.safepoint();
+  });
+  while (!registered.load()) std::this_thread::yield();
+  { Heap::WorldStop world(*heap, nullptr, "test"); }
+  done.store(true);
+  late.join();
+  ASSERT_EQ(heap->events().pauses().size(), 1u);
+  const PauseRecord& pause = heap->events().pauses()[0];
+  EXPECT_TRUE(stop_seen.load());
+  EXPECT_GE(pause.time_to_safepoint_ns, 5'000'000)
+      << "the mutator polled only after 5 ms";
+  EXPECT_LE(pause.time_to_safepoint_ns, pause.duration_ns);
+}
+
 }  // namespace
 }  // namespace gclab
