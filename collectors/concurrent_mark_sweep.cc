@@ -126,7 +126,9 @@ void ConcurrentMarkSweepCollector::wait_for_cycle(Mutator* requester,
     changed_.wait(lock,
                   [&] { return cycles_completed_ >= target || finishing_; });
   }
-  if (requester != nullptr && cause == GcCause::kAllocationFailure) {
+  // In the stop-the-world mode the cycle's own "full" pause covers the wait.
+  if (requester != nullptr && cause == GcCause::kAllocationFailure &&
+      mode_ == Mode::kConcurrent) {
     std::int64_t end_ns = heap_.events().now_ns();
     heap_.events().record_pause({start_ns, end_ns - start_ns, "stall"});
     heap_.events().add_gc_cpu_ns(thread_cpu_ns() - start_cpu);
