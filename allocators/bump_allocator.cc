@@ -78,9 +78,8 @@ void BumpAllocator::retire(AllocationBuffer& buffer) {
   buffer = AllocationBuffer{};
 }
 
-void BumpAllocator::for_each_object(const std::function<void(Object*)>& visit) {
-  for_each_object_in(arena_.begin(), top_.load(std::memory_order_acquire),
-                     visit);
+std::span<std::byte> BumpAllocator::parseable() const {
+  return {arena_.begin(), top_.load(std::memory_order_acquire)};
 }
 
 void BumpAllocator::reset_top(std::byte* new_top) {

@@ -17,7 +17,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <span>
 
@@ -47,7 +46,7 @@ class BumpAllocator final : public Allocator {
   std::byte* allocate_slow(AllocationBuffer& buffer,
                            std::size_t bytes) override;
   void retire(AllocationBuffer& buffer) override;
-  void for_each_object(const std::function<void(Object*)>& visit) override;
+  std::span<std::byte> parseable() const override;
   void reset_top(std::byte* new_top) override;
   std::span<std::byte> arena() const override;
   AllocatorStats stats() const override;

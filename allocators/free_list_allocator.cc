@@ -470,9 +470,8 @@ std::size_t FreeListAllocator::unswept_dead_bytes_locked() const {
   return unswept - std::min(unswept, sweep_.unswept_live_bytes);
 }
 
-void FreeListAllocator::for_each_object(
-    const std::function<void(Object*)>& visit) {
-  for_each_object_in(arena_.begin(), end_, visit);
+std::span<std::byte> FreeListAllocator::parseable() const {
+  return {arena_.begin(), end_};
 }
 
 void FreeListAllocator::reset_top(std::byte* new_top) {

@@ -46,7 +46,6 @@
 
 #include <atomic>
 #include <cstddef>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -97,7 +96,7 @@ class FreeListAllocator final : public Allocator {
   SweepResult finish_sweep() override;
   bool background_sweep_step() override;
   bool sweep_pending() const override;
-  void for_each_object(const std::function<void(Object*)>& visit) override;
+  std::span<std::byte> parseable() const override;
   void reset_top(std::byte* new_top) override;
   std::span<std::byte> arena() const override;
   AllocatorStats stats() const override;

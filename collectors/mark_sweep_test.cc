@@ -293,9 +293,7 @@ class EagerOnlyAllocator final : public Allocator {
   SweepResult sweep(std::uint8_t live_mark, bool poison) override {
     return inner_.sweep(live_mark, poison);
   }
-  void for_each_object(const std::function<void(Object*)>& visit) override {
-    inner_.for_each_object(visit);
-  }
+  std::span<std::byte> parseable() const override { return inner_.parseable(); }
   std::span<std::byte> arena() const override { return inner_.arena(); }
   AllocatorStats stats() const override { return inner_.stats(); }
   std::size_t in_use_bytes() const override { return inner_.in_use_bytes(); }

@@ -4,6 +4,7 @@
 #include <type_traits>
 
 #include "collectors/concurrent_mark_sweep.h"
+#include "collectors/mark_compact.h"
 #include "collectors/mark_sweep.h"
 #include "collectors/none_collector.h"
 #include "heap/component_table.h"
@@ -32,6 +33,13 @@ const CollectorEntry kCollectors[] = {
      "allocator sweeps (eagerly in the pause, or lazily on allocation)",
      MarkSweepCollector::kCapabilities, MarkSweepCollector::kParams,
      MarkSweepCollector::create},
+    {"mark-compact",
+     "stop-the-world sliding compaction (Lisp-2): parallel marking "
+     "(--gc-threads), then forward, update and slide in address order; the "
+     "allocator restarts at the new top",
+     MarkCompactCollector::kCapabilities,
+     {},
+     make<MarkCompactCollector>},
     {"concurrent-mark-sweep",
      "tri-colour marking and sweeping concurrent with the mutators; write "
      "barrier by --barrier, GC threads by --gc-threads, paced by --trigger "

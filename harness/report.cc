@@ -157,6 +157,7 @@ Json cycles_json(const RunRecord& record) {
         {"freed_objects", cycle.freed_objects},
         {"freed_bytes", cycle.freed_bytes},
         {"lazy_sweep_ns", cycle.lazy_sweep_ns},
+        {"moved_bytes", cycle.moved_bytes},
         {"before", stats_json(cycle.before)},
         {"after", stats_json(cycle.after)},
         {"concurrent",

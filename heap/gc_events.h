@@ -71,6 +71,8 @@ struct CycleRecord {
   std::size_t marked_bytes = 0;
   std::size_t freed_objects = 0;
   std::size_t freed_bytes = 0;
+  // Bytes a compacting collector moved (0 for the others).
+  std::size_t moved_bytes = 0;
   // Time the mutators spent sweeping this cycle's garbage lazily, outside any
   // pause (0 for a sweep done in the pause).
   std::int64_t lazy_sweep_ns = 0;

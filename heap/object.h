@@ -202,7 +202,8 @@ static_assert(std::endian::native == std::endian::little,
 // Visits every object among the blocks tiling [begin, end), in address
 // order, skipping free blocks and fillers. Each block's size is read before
 // the visit, which may move or overwrite the object (a sliding compactor
-// does). Every allocator's for_each_object is this walk over its arena.
+// does). Allocator::for_each_object is this walk over an allocator's
+// parseable range.
 template <typename Visit>
 void for_each_object_in(std::byte* begin, std::byte* end, Visit&& visit) {
   for (std::byte* at = begin; at < end;) {
