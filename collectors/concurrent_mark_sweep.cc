@@ -80,6 +80,7 @@ void ConcurrentMarkSweepCollector::collect(Mutator* requester, GcCause cause) {
       return;
     case GcCause::kStress:
       request_cycle(cause);
+      wait_for_start(requester);
       return;
     case GcCause::kAllocationFailure:
       wait_for_cycle(requester, cause, /*fresh=*/false);
@@ -135,6 +136,21 @@ void ConcurrentMarkSweepCollector::wait_for_cycle(Mutator* requester,
   }
 }
 
+// A stress request made while no cycle runs waits (parked) until one has
+// started, so that --stress N gives a collection within every N allocations
+// even in a run shorter than the driver's wake-up; one made during a cycle
+// returns at once, so that mutation overlaps the marking.
+void ConcurrentMarkSweepCollector::wait_for_start(Mutator* requester) {
+  std::optional<ParkedScope> parked;
+  std::unique_lock lock(mutex_);
+  if (running_ || !requested_) return;
+  std::uint64_t started = cycles_started_;
+  lock.unlock();
+  if (requester != nullptr) parked.emplace(*requester);
+  lock.lock();
+  changed_.wait(lock, [&] { return cycles_started_ > started || finishing_; });
+}
+
 void ConcurrentMarkSweepCollector::assist() {
   std::optional<std::size_t> goal = heap_.trigger().heap_goal();
   if (!goal || heap_.allocator().in_use_bytes() < *goal) return;
@@ -157,6 +173,7 @@ void ConcurrentMarkSweepCollector::drive() {
     running_ = true;
     ++cycles_started_;
     GcCause cause = requested_cause_;
+    changed_.notify_all();
     lock.unlock();
     if (mode_ == Mode::kStopTheWorld) {
       run_stop_the_world_cycle(cause);

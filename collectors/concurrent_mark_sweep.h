@@ -115,6 +115,9 @@ class ConcurrentMarkSweepCollector final : public Collector {
   // Blocks `requester` (parked) until a cycle has completed: the one in
   // progress, or with `fresh`, one that starts after this call.
   void wait_for_cycle(Mutator* requester, GcCause cause, bool fresh);
+  // Blocks `requester` (parked) until the requested cycle has started,
+  // unless one is running already.
+  void wait_for_start(Mutator* requester);
   // A mutator past the heap goal marks kAssistBudget bytes of queued work.
   void assist();
 

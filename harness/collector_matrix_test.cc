@@ -38,6 +38,9 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
             param("check-temp-trees", "1")};
   }
   if (workload == "binary-trees") return {param("max-depth", "8")};
+  if (workload == "fragmentation") {
+    return {param("objects", "5000"), param("large-count", "300")};
+  }
   if (workload == "graph-churn") {
     return {param("nodes", "64"), param("operations", "3000"),
             param("garbage", "3"), param("hold", "16")};

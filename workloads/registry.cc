@@ -5,6 +5,7 @@
 #include "heap/component_table.h"
 #include "heap/errors.h"
 #include "workloads/binary_trees.h"
+#include "workloads/fragmentation.h"
 #include "workloads/gcbench.h"
 #include "workloads/graph_churn.h"
 
@@ -14,6 +15,10 @@ namespace {
 const WorkloadEntry kWorkloads[] = {
     {"binary-trees", "Benchmarks Game binary-trees: many short-lived trees",
      kBinaryTreesParams, &BinaryTreesWorkload::make},
+    {"fragmentation",
+     "fills the heap with small objects, drops all but every k-th, then asks "
+     "for objects larger than any hole left",
+     kFragmentationParams, &FragmentationWorkload::make},
     {"gcbench",
      "Boehm's GCBench: trees top down and bottom up, a long-lived "
      "tree and array",
