@@ -39,7 +39,19 @@ Json optional_json(const std::optional<std::size_t>& value) {
   return value ? Json(*value) : Json(nullptr);
 }
 
+// External fragmentation is 1 - largest free block / free bytes: 0 when all
+// free memory is one block (or there is none). During a lazy sweep only the
+// swept part's blocks are known, so it is an upper bound then.
 Json stats_json(const AllocatorStats& stats) {
+  double fragmentation =
+      stats.free_bytes == 0
+          ? 0.0
+          : 1.0 - static_cast<double>(stats.largest_free_block) /
+                      static_cast<double>(stats.free_bytes);
+  double occupancy = stats.heap_bytes == 0
+                         ? 0.0
+                         : static_cast<double>(stats.in_use_bytes) /
+                               static_cast<double>(stats.heap_bytes);
   return {
       {"heap_bytes", stats.heap_bytes},
       {"committed_bytes", stats.committed_bytes},
@@ -48,6 +60,8 @@ Json stats_json(const AllocatorStats& stats) {
       {"largest_free_block", stats.largest_free_block},
       {"free_blocks", stats.free_blocks},
       {"unswept_bytes", stats.unswept_bytes},
+      {"external_fragmentation", fragmentation},
+      {"occupancy", occupancy},
   };
 }
 

@@ -181,6 +181,20 @@ TEST(ReportTest, CyclesCarryPhasesAndBeforeAfter) {
   EXPECT_EQ(cycles[1]["after"]["in_use_bytes"], 220'000);
 }
 
+// Before: 100,000 bytes free, the largest block 50,000; 900,000 in use of
+// 1 MiB.
+TEST(ReportTest, CyclesCarryFragmentationAndOccupancy) {
+  Json before = sample_report()["cycles"][1]["before"];
+  EXPECT_DOUBLE_EQ(before["external_fragmentation"].get<double>(), 0.5);
+  EXPECT_DOUBLE_EQ(before["occupancy"].get<double>(), 900'000.0 / (1 << 20));
+  RunRecord record = sample_record();
+  record.cycles[1].after.free_bytes = 0;
+  record.cycles[1].after.largest_free_block = 0;
+  Json after = make_report(record, {})["cycles"][1]["after"];
+  EXPECT_DOUBLE_EQ(after["external_fragmentation"].get<double>(), 0.0)
+      << "no free memory is no fragmentation";
+}
+
 TEST(ReportTest, LazySweepTimeIsPerCycleAndTotalled) {
   RunRecord record = sample_record();
   record.cycles[0].lazy_sweep_ns = 300'000;
