@@ -1,12 +1,17 @@
 #include "collectors/mark_compact.h"
 
+#include <tbb/parallel_for.h>
+
 #include <cstring>
+#include <span>
 #include <utility>
 
 namespace gclab {
 
 MarkCompactCollector::MarkCompactCollector(Heap& heap)
-    : heap_(heap), marker_(heap.options().gc_threads) {}
+    : heap_(heap),
+      marker_(heap.options().gc_threads),
+      arena_(heap.options().gc_threads) {}
 
 Object* MarkCompactCollector::forwarded(Object* object) const {
   return reinterpret_cast<Object*>(
@@ -48,7 +53,13 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
   std::size_t new_top = 0;  // bytes from the base
   {
     PhaseTimer phase(events, cycle, "forward");
+    chunk_starts_.clear();
+    std::byte* next_chunk = base;
     allocator.for_each_object([&](Object* object) {
+      if (object->address() >= next_chunk) {
+        chunk_starts_.push_back(object->address());
+        next_chunk = object->address() + kUpdateChunkBytes;
+      }
       if (!object->is_marked(epoch)) {
         ++cycle.freed_objects;
         cycle.freed_bytes += object->size_bytes();
@@ -65,13 +76,26 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
     heap_.for_each_root([this](Object** slot) {
       if (*slot != nullptr) *slot = forwarded(*slot);
     });
-    allocator.for_each_object([&](Object* object) {
-      if (!object->is_marked(epoch)) return;
-      for (std::size_t i = 0, n = object->num_refs(); i < n; ++i) {
-        if (Object* target = object->load_slot(i)) {
-          object->store_slot(i, forwarded(target));
-        }
-      }
+    // Chunks of the arena, each starting at an object the forward pass
+    // noted, are independent: a slot is rewritten only by the chunk that
+    // holds it, and forwarding addresses are only read.
+    std::span<std::byte> blocks = allocator.parseable();
+    std::byte* end = blocks.data() + blocks.size();
+    arena_.execute([&] {
+      tbb::parallel_for(
+          std::size_t{0}, chunk_starts_.size(), [&](std::size_t i) {
+            std::byte* chunk_end =
+                i + 1 < chunk_starts_.size() ? chunk_starts_[i + 1] : end;
+            for_each_object_in(
+                chunk_starts_[i], chunk_end, [&](Object* object) {
+                  if (!object->is_marked(epoch)) return;
+                  for (std::size_t s = 0, n = object->num_refs(); s < n; ++s) {
+                    if (Object* target = object->load_slot(s)) {
+                      object->store_slot(s, forwarded(target));
+                    }
+                  }
+                });
+          });
     });
   }
   std::size_t moved = 0;

@@ -10,7 +10,9 @@
 //      its new address, the next free place from the base, kept in the
 //      object's collector word (as granules from the arena base);
 //   3. update: rewrite every root and every slot of every live object to its
-//      target's new address;
+//      target's new address, over chunks of the arena in parallel
+//      (--gc-threads; the forward pass notes where each chunk's first object
+//      starts);
 //   4. move: walk the arena again, sliding each live object down to its new
 //      address (memmove: it never moves up, so no object is overwritten
 //      before it has moved); then the allocator restarts at the new top.
@@ -22,6 +24,9 @@
 #ifndef GCLAB_COLLECTORS_MARK_COMPACT_H_
 #define GCLAB_COLLECTORS_MARK_COMPACT_H_
 
+#include <tbb/task_arena.h>
+
+#include <cstddef>
 #include <memory>
 #include <vector>
 
@@ -48,9 +53,16 @@ class MarkCompactCollector final : public Collector {
   std::size_t compact(std::uint8_t epoch, CycleRecord& cycle);
   Object* forwarded(Object* object) const;
 
+  // The update pass runs over chunks of about this much arena in parallel
+  // (--gc-threads); small enough to balance, large enough that a task
+  // costs little next to its objects.
+  static constexpr std::size_t kUpdateChunkBytes = std::size_t{256} << 10;
+
   Heap& heap_;
   ParallelMarker marker_;
-  std::vector<Object*> roots_;  // reused across cycles
+  tbb::task_arena arena_;
+  std::vector<Object*> roots_;            // reused across cycles
+  std::vector<std::byte*> chunk_starts_;  // the first object of each chunk
 };
 
 }  // namespace gclab

@@ -19,12 +19,40 @@ using testing::tree_nodes;
 // Over both contiguous allocators.
 class MarkCompact : public ::testing::TestWithParam<std::string> {
  protected:
-  std::unique_ptr<Heap> make_heap(std::size_t heap_bytes = 4 << 20) {
+  std::unique_ptr<Heap> make_heap(std::size_t heap_bytes = 4 << 20,
+                                  int gc_threads = 1) {
     return make_heap_with(
         [](Heap& heap) { return std::make_unique<MarkCompactCollector>(heap); },
-        GetParam(), {.heap_bytes = heap_bytes, .verify = true});
+        GetParam(),
+        {.heap_bytes = heap_bytes, .gc_threads = gc_threads, .verify = true});
   }
 };
+
+// Several update chunks (256 KiB each), updated by two threads: a tree whose
+// nodes interleave with garbage across the arena comes through whole.
+TEST_P(MarkCompact, ParallelUpdateOverChunksKeepsEveryReference) {
+  auto heap = make_heap(std::size_t{16} << 20, /*gc_threads=*/2);
+  Mutator mutator(*heap);
+  Root kept(mutator);
+  for (int i = 0; i < 64; ++i) {
+    Root tree(mutator, build_tree(mutator, 8, 11));
+    build_tree(mutator, 8);  // garbage between the kept trees
+    Object* node = mutator.allocate(testing::kNodeShape);
+    *node->payload_as<std::uint64_t>() = 11;
+    mutator.write(node, 0, tree.get());
+    mutator.write(node, 1, kept.get());
+    kept = node;
+  }
+  heap->collect(&mutator, GcCause::kExplicit);
+  ASSERT_GT(heap->events().cycles()[0].marked_bytes, std::size_t{1} << 20)
+      << "too little live data to span several chunks";
+  std::size_t nodes = 0;
+  for (Object* node = kept.get(); node != nullptr;
+       node = mutator.read(node, 1)) {
+    nodes += 1 + count_tree(mutator, mutator.read(node, 0), 11);
+  }
+  EXPECT_EQ(nodes, 64 * (1 + tree_nodes(8)));
+}
 
 TEST_P(MarkCompact, SlidesLiveObjectsDownAndKeepsTheirContents) {
   auto heap = make_heap();
