@@ -18,9 +18,9 @@ TEST(WorkloadRegistryTest, UnknownWorkloadNamesTheKnownOnes) {
     find_workload("x");
     FAIL() << "an unknown workload was found";
   } catch (const ConfigError& error) {
-    EXPECT_STREQ(
-        error.what(),
-        "unknown workload 'x' (known: binary-trees, fragmentation, gcbench, graph-churn)");
+    EXPECT_STREQ(error.what(),
+                 "unknown workload 'x' (known: binary-trees, fragmentation, "
+                 "gcbench, graph-churn)");
   }
 }
 
