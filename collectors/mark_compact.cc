@@ -33,9 +33,7 @@ void MarkCompactCollector::collect(Mutator* requester, GcCause cause) {
   std::uint8_t epoch = heap_.flip_mark_epoch();
   {
     PhaseTimer phase(events, cycle, "mark");
-    roots_.clear();
-    heap_.for_each_root([this](Object** slot) { roots_.push_back(*slot); });
-    MarkResult marked = marker_.mark(roots_, epoch);
+    MarkResult marked = marker_.mark_from_roots(heap_, epoch);
     cycle.marked_objects = marked.objects;
     cycle.marked_bytes = marked.bytes;
   }

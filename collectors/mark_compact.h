@@ -61,7 +61,6 @@ class MarkCompactCollector final : public Collector {
   Heap& heap_;
   ParallelMarker marker_;
   tbb::task_arena arena_;
-  std::vector<Object*> roots_;            // reused across cycles
   std::vector<std::byte*> chunk_starts_;  // the first object of each chunk
 };
 

@@ -47,9 +47,7 @@ void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
   MarkResult marked;
   {
     PhaseTimer phase(events, cycle, "mark");
-    roots_.clear();
-    heap_.for_each_root([this](Object** slot) { roots_.push_back(*slot); });
-    marked = marker_.mark(roots_, epoch);
+    marked = marker_.mark_from_roots(heap_, epoch);
     cycle.marked_objects = marked.objects;
     cycle.marked_bytes = marked.bytes;
   }

@@ -30,7 +30,6 @@
 
 #include <memory>
 #include <string_view>
-#include <vector>
 
 #include "collectors/parallel_marker.h"
 #include "heap/collector.h"
@@ -71,7 +70,6 @@ class MarkSweepCollector final : public Collector {
   Heap& heap_;
   const SweepMode sweep_;
   ParallelMarker marker_;
-  std::vector<Object*> roots_;  // reused across cycles
 };
 
 }  // namespace gclab

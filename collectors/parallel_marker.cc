@@ -17,6 +17,12 @@ constexpr std::size_t kRootPacket = 64;
 ParallelMarker::ParallelMarker(int threads)
     : threads_(threads), arena_(threads) {}
 
+MarkResult ParallelMarker::mark_from_roots(Heap& heap, std::uint8_t epoch) {
+  roots_.clear();
+  heap.for_each_root([this](Object** slot) { roots_.push_back(*slot); });
+  return mark(roots_, epoch);
+}
+
 MarkResult ParallelMarker::mark(std::span<Object* const> roots,
                                 std::uint8_t epoch) {
   std::vector<MarkStack> packets;

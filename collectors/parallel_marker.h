@@ -15,8 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <vector>
 
 #include "collectors/mark_drain.h"
+#include "heap/heap.h"
 #include "heap/object.h"
 
 namespace gclab {
@@ -26,12 +28,15 @@ class ParallelMarker {
   explicit ParallelMarker(int threads);
 
   MarkResult mark(std::span<Object* const> roots, std::uint8_t epoch);
+  // Marks from every root of `heap` (world stopped).
+  MarkResult mark_from_roots(Heap& heap, std::uint8_t epoch);
 
   int threads() const { return threads_; }
 
  private:
   int threads_;
   tbb::task_arena arena_;
+  std::vector<Object*> roots_;  // reused across cycles
 };
 
 }  // namespace gclab

@@ -137,16 +137,17 @@ std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
                       allocator_->describe_failure(bytes) + ")");
 }
 
-// Whether the sweep was pending is asked before each attempt: a sweep that
-// another thread (a background sweeper) finished during a failed attempt
-// has listed memory that attempt may not have seen.
+// Only a failed attempt asks whether a sweep is pending. When none is, one
+// more attempt settles it: a sweep that another thread (a background
+// sweeper) finished during the failed attempt has listed memory that
+// attempt may not have seen.
 std::byte* Heap::refill(Mutator& mutator, std::size_t bytes) {
-  for (;;) {
-    bool sweep_pending = allocator_->sweep_pending();
-    if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
-    if (!sweep_pending) return nullptr;
+  if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
+  while (allocator_->sweep_pending()) {
     enter_safepoint(mutator);
+    if (std::byte* at = mutator.bump_or_refill(*allocator_, bytes)) return at;
   }
+  return mutator.bump_or_refill(*allocator_, bytes);
 }
 
 void Heap::enter_safepoint(Mutator& mutator) {
