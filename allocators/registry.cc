@@ -4,6 +4,7 @@
 
 #include "allocators/bump_allocator.h"
 #include "allocators/free_list_allocator.h"
+#include "allocators/tlsf_allocator.h"
 #include "heap/component_table.h"
 #include "heap/errors.h"
 
@@ -21,6 +22,11 @@ const AllocatorEntry kAllocators[] = {
      "first/next/best fit and coalescing",
      FreeListAllocator::kCapabilities, FreeListAllocator::kParams,
      &FreeListAllocator::create},
+    {"tlsf",
+     "two-level segregated fit (Masmano et al. 2004): O(1) allocate and "
+     "free over bitmap-indexed lists, immediate coalescing",
+     TlsfAllocator::kCapabilities, TlsfAllocator::kParams,
+     &TlsfAllocator::create},
 };
 
 }  // namespace

@@ -11,13 +11,14 @@
 namespace gclab {
 namespace {
 
-TEST(AllocatorRegistryTest, ListsBumpAndFreeList) {
+TEST(AllocatorRegistryTest, ListsEveryAllocator) {
   std::vector<std::string_view> names;
   for (const AllocatorEntry& entry : allocator_registry()) {
     names.push_back(entry.name);
     EXPECT_FALSE(entry.description.empty()) << entry.name;
   }
-  EXPECT_EQ(names, (std::vector<std::string_view>{"bump", "free-list"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string_view>{"bump", "free-list", "tlsf"}));
 }
 
 TEST(AllocatorRegistryTest, UnknownAllocatorNamesTheKnownOnes) {
@@ -26,7 +27,7 @@ TEST(AllocatorRegistryTest, UnknownAllocatorNamesTheKnownOnes) {
     FAIL() << "expected a ConfigError for an unknown allocator";
   } catch (const ConfigError& error) {
     EXPECT_STREQ(error.what(),
-                 "unknown allocator 'buddy' (known: bump, free-list)");
+                 "unknown allocator 'buddy' (known: bump, free-list, tlsf)");
   }
 }
 

@@ -1,0 +1,617 @@
+#include "allocators/tlsf_allocator.h"
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cstring>
+#include <string>
+
+#include "heap/errors.h"
+#include "heap/fatal.h"
+
+namespace gclab {
+namespace {
+
+// A quarter of the smallest chunk must still hold the smallest object.
+constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
+// A block's size is a 32-bit granule count, and the initial block spans the
+// whole arena.
+constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
+
+void poison_range(std::byte* start, std::size_t bytes) {
+  std::memset(start, std::to_integer<int>(kPoisonByte), bytes);
+}
+
+// A dead block's last word holds its size in granules in its low 32 bits.
+// An 8-byte filler's header already does (its first field is the granule
+// count), so only longer blocks get a word written.
+void write_footer(std::byte* start, std::size_t bytes) {
+  if (bytes > kGranuleBytes) {
+    const std::uint64_t granules = bytes / kGranuleBytes;
+    std::memcpy(start + bytes - kGranuleBytes, &granules, sizeof granules);
+  }
+}
+
+std::size_t read_footer_bytes(const std::byte* end) {
+  std::uint32_t granules;
+  std::memcpy(&granules, end - kGranuleBytes, sizeof granules);
+  return std::size_t{granules} * kGranuleBytes;
+}
+
+int highest_bit(std::uint32_t bits) { return std::bit_width(bits) - 1; }
+
+}  // namespace
+
+TlsfAllocator::ListIndex TlsfAllocator::list_of_block(std::size_t bytes) {
+  const std::size_t granules = bytes / kGranuleBytes;
+  if (granules < kSecondLevelCount) {
+    return {0, static_cast<int>(granules)};
+  }
+  const int log2 = std::bit_width(granules) - 1;
+  return {log2 - kSecondLevelLog2 + 1,
+          static_cast<int>((granules >> (log2 - kSecondLevelLog2)) -
+                           kSecondLevelCount)};
+}
+
+std::optional<TlsfAllocator::ListIndex> TlsfAllocator::list_of_request(
+    std::size_t bytes) {
+  std::size_t granules = (bytes + kGranuleBytes - 1) / kGranuleBytes;
+  if (granules >= kSecondLevelCount) {
+    // Up to the next list boundary: the width of a second-level list in
+    // this power-of-two range, less one.
+    const int log2 = std::bit_width(granules) - 1;
+    granules += (std::size_t{1} << (log2 - kSecondLevelLog2)) - 1;
+  }
+  ListIndex index = list_of_block(granules * kGranuleBytes);
+  if (index.first >= kFirstLevelCount) return std::nullopt;
+  return index;
+}
+
+TlsfAllocator::TlsfAllocator(std::size_t heap_bytes, std::size_t chunk_bytes)
+    : arena_(heap_bytes),
+      end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
+      chunk_bytes_(chunk_bytes),
+      boundary_bits_(
+          std::max<std::size_t>(1, (heap_bytes / kGranuleBytes + 63) / 64) *
+          sizeof(std::uint64_t)),
+      boundary_words_(reinterpret_cast<std::uint64_t*>(boundary_bits_.begin())),
+      high_water_(arena_.begin()) {
+  if (chunk_bytes % kGranuleBytes != 0 || chunk_bytes < kMinChunkBytes) {
+    throw ConfigError("bad parameter chunk=" + std::to_string(chunk_bytes) +
+                      ": expected a multiple of " +
+                      std::to_string(kGranuleBytes) + " bytes, at least " +
+                      std::to_string(kMinChunkBytes));
+  }
+  const std::size_t usable = end_ - arena_.begin();
+  if (usable < kMinListedBytes || usable > kMaxHeapBytes) {
+    throw ConfigError("tlsf allocator: heap of " + std::to_string(heap_bytes) +
+                      " bytes must be between " +
+                      std::to_string(kMinListedBytes) + " and " +
+                      std::to_string(kMaxHeapBytes) + " bytes");
+  }
+  std::lock_guard lock(mutex_);
+  clear_lists_locked();
+  make_dead_locked(arena_.begin(), usable);
+  publish_free_bytes_locked();
+}
+
+std::unique_ptr<Allocator> TlsfAllocator::create(std::size_t heap_bytes,
+                                                 const ParamValues& params) {
+  return std::make_unique<TlsfAllocator>(heap_bytes, params.get_size("chunk"));
+}
+
+void TlsfAllocator::insert_locked(Object* block) {
+  ++list_operations_;
+  const ListIndex index = list_of_block(block->size_bytes());
+  std::uint32_t& head = heads_[index.first][index.second];
+  const std::uint32_t offset = offset_of(block);
+  const bool empty = (second_level_map_[index.first] >> index.second & 1) == 0;
+  links(block) = Links{.next = empty ? kNoBlock : head, .prev = kNoBlock};
+  if (!empty) links(block_at(head)).prev = offset;
+  head = offset;
+  second_level_map_[index.first] |= std::uint32_t{1} << index.second;
+  first_level_map_ |= std::uint32_t{1} << index.first;
+  ++free_blocks_;
+  list_bytes_ += block->size_bytes();
+}
+
+void TlsfAllocator::remove_locked(Object* block) {
+  ++list_operations_;
+  const ListIndex index = list_of_block(block->size_bytes());
+  const Links link = links(block);
+  if (link.prev != kNoBlock) {
+    links(block_at(link.prev)).next = link.next;
+  } else {
+    heads_[index.first][index.second] = link.next;
+    if (link.next == kNoBlock) {
+      second_level_map_[index.first] &= ~(std::uint32_t{1} << index.second);
+      if (second_level_map_[index.first] == 0) {
+        first_level_map_ &= ~(std::uint32_t{1} << index.first);
+      }
+    }
+  }
+  if (link.next != kNoBlock) links(block_at(link.next)).prev = link.prev;
+  --free_blocks_;
+  list_bytes_ -= block->size_bytes();
+}
+
+// Masmano's find_suitable_block: the rest of `from`'s first level, then the
+// first non-empty first level above it, each one find-first-set.
+Object* TlsfAllocator::search_locked(ListIndex from) {
+  ++list_operations_;
+  int first = from.first;
+  std::uint32_t seconds =
+      second_level_map_[first] & (~std::uint32_t{0} << from.second);
+  if (seconds == 0) {
+    const std::uint32_t firsts =
+        first_level_map_ & (~std::uint32_t{0} << (first + 1));
+    if (firsts == 0) return nullptr;
+    first = std::countr_zero(firsts);
+    seconds = second_level_map_[first];
+  }
+  return block_at(heads_[first][std::countr_zero(seconds)]);
+}
+
+Object* TlsfAllocator::find_locked(std::size_t bytes) {
+  const std::optional<ListIndex> request = list_of_request(bytes);
+  if (request) {
+    if (Object* block = search_locked(*request)) return block;
+  }
+  // The request's own list holds blocks on both sides of its size; its head
+  // is worth one look before giving up.
+  const ListIndex own = list_of_block(bytes);
+  if (own.first >= kFirstLevelCount || (request && *request == own)) {
+    return nullptr;
+  }
+  ++list_operations_;
+  if ((second_level_map_[own.first] >> own.second & 1) == 0) return nullptr;
+  Object* head = block_at(heads_[own.first][own.second]);
+  return head->size_bytes() >= bytes ? head : nullptr;
+}
+
+// Every block on a lower list is smaller than the highest list's smallest,
+// so when its head does not hold `bytes`, only its other blocks might: not
+// worth a walk for a buffer.
+Object* TlsfAllocator::find_largest_locked(std::size_t bytes) {
+  ++list_operations_;
+  if (first_level_map_ == 0) return nullptr;
+  const int first = highest_bit(first_level_map_);
+  const int second = highest_bit(second_level_map_[first]);
+  Object* head = block_at(heads_[first][second]);
+  return head->size_bytes() >= bytes ? head : nullptr;
+}
+
+Object* TlsfAllocator::walk_own_list_locked(std::size_t bytes) {
+  const ListIndex own = list_of_block(bytes);
+  if (own.first >= kFirstLevelCount ||
+      (second_level_map_[own.first] >> own.second & 1) == 0) {
+    return nullptr;
+  }
+  for (std::uint32_t offset = heads_[own.first][own.second]; offset != kNoBlock;
+       offset = links(block_at(offset)).next) {
+    ++list_operations_;
+    if (block_at(offset)->size_bytes() >= bytes) return block_at(offset);
+  }
+  return nullptr;
+}
+
+Object* TlsfAllocator::find_or_sweep_locked(std::size_t preferred,
+                                            std::size_t needed) {
+  Object* block = find_locked(preferred);
+  for (int step = 0; block == nullptr && sweep_pending_locked(); ++step) {
+    // Give up for now (the heap lets a pending stop or handshake in, then
+    // asks again): a refill that met a long stretch of live objects must
+    // not keep the world waiting.
+    if (step == kStepsPerRefill) return nullptr;
+    sweep_lazily_locked(preferred);
+    block = find_locked(preferred);
+    // The step found about a chunk's worth of free memory but no block of
+    // `preferred` bytes: take a smaller one rather than sweep on.
+    if (block == nullptr && needed < preferred) {
+      block = find_largest_locked(needed);
+    }
+  }
+  if (block == nullptr && needed < preferred) {
+    block = find_largest_locked(needed);
+  }
+  if (block == nullptr) block = walk_own_list_locked(needed);
+  return block;
+}
+
+std::size_t TlsfAllocator::take_locked(Object* block, std::size_t bytes,
+                                       bool round_up) {
+  std::byte* start = block->address();
+  const std::size_t size = block->size_bytes();
+  const std::size_t rest = size - bytes;
+  remove_locked(block);
+  clear_boundary_bits(start, size);
+  std::size_t taken = bytes;
+  if (rest >= kMinListedBytes || (rest > 0 && !round_up)) {
+    // The rest keeps the block's end, so no dead block touches it: the
+    // block was a maximal run of dead space.
+    make_dead_locked(start + bytes, rest);
+  } else {
+    taken = size;
+  }
+  high_water_ =
+      std::max(high_water_, start + (rest >= kMinListedBytes ? taken : size));
+  publish_free_bytes_locked();
+  return taken;
+}
+
+std::byte* TlsfAllocator::allocate_slow(AllocationBuffer& buffer,
+                                        std::size_t bytes) {
+  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
+    fatal("tlsf allocator: request of " + std::to_string(bytes) +
+          " bytes is not a whole object");
+  }
+  std::lock_guard lock(mutex_);
+  if (bytes > chunk_bytes_ / 4) {
+    Object* block = find_or_sweep_locked(bytes, bytes);
+    if (block == nullptr) return nullptr;
+    take_locked(block, bytes, /*round_up=*/false);
+    return block->address();
+  }
+  retire_locked(buffer);
+  Object* block = find_or_sweep_locked(chunk_bytes_, bytes);
+  if (block == nullptr) return nullptr;
+  std::byte* start = block->address();
+  const std::size_t taken =
+      take_locked(block, std::min(block->size_bytes(), chunk_bytes_),
+                  /*round_up=*/true);
+  buffer.cursor = start + bytes;
+  buffer.limit = start + taken;
+  return start;
+}
+
+void TlsfAllocator::retire(AllocationBuffer& buffer) {
+  std::lock_guard lock(mutex_);
+  retire_locked(buffer);
+}
+
+void TlsfAllocator::retire_locked(AllocationBuffer& buffer) {
+  if (buffer.remaining() > 0) {
+    free_range_locked(buffer.cursor, buffer.remaining(), /*poison=*/false);
+  }
+  buffer = AllocationBuffer{};
+}
+
+void TlsfAllocator::make_dead_locked(std::byte* start, std::size_t bytes) {
+  if (bytes >= kMinListedBytes) {
+    Object::format_dead(start, bytes, BlockKind::kFree);
+    insert_locked(reinterpret_cast<Object*>(start));
+  } else {
+    Object::format_filler(start, bytes);
+  }
+  write_footer(start, bytes);
+  set_boundary_bits(start, bytes);
+}
+
+void TlsfAllocator::free_object(Object* object, bool poison) {
+  if (!object->is_object()) {
+    fatal("tlsf allocator: free_object on a block that is not an object");
+  }
+  std::lock_guard lock(mutex_);
+  if (sweep_.cursor != nullptr && object->address() >= sweep_.cursor) {
+    free_unswept_locked(object, poison);
+    return;
+  }
+  free_range_locked(object->address(), object->size_bytes(), poison);
+}
+
+void TlsfAllocator::free_range_locked(std::byte* start, std::size_t bytes,
+                                      bool poison) {
+  // Everything freed here is poisoned, and so are the footer and the header
+  // that vanish inside the merged block; its own header, links and footer
+  // are written last.
+  if (poison) poison_range(start, bytes);
+  std::byte* merged_start = start;
+  std::size_t merged_bytes = bytes;
+  if (Object* before = dead_block_before(start)) {
+    const std::size_t size = before->size_bytes();
+    if (before->kind() == BlockKind::kFree) remove_locked(before);
+    clear_boundary_bits(before->address(), size);
+    if (poison) poison_range(start - kGranuleBytes, kGranuleBytes);
+    merged_start = before->address();
+    merged_bytes += size;
+  }
+  std::byte* after = start + bytes;
+  if (after < swept_end_locked()) {
+    if (Object* next = dead_block_at(after)) {
+      const std::size_t size = next->size_bytes();
+      if (next->kind() == BlockKind::kFree) remove_locked(next);
+      clear_boundary_bits(after, size);
+      if (poison) poison_range(after, std::min(size, kMinFreeBlockBytes));
+      merged_bytes += size;
+    }
+  }
+  make_dead_locked(merged_start, merged_bytes);
+  publish_free_bytes_locked();
+}
+
+void TlsfAllocator::free_unswept_locked(Object* object, bool poison) {
+  const std::size_t size = object->size_bytes();
+  if (object->mark() == sweep_.live_mark) {
+    sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
+  }
+  if (poison) {
+    poison_range(object->address() + kMinFreeBlockBytes,
+                 size - kMinFreeBlockBytes);
+  }
+  Object::format_dead(object->address(), size, BlockKind::kFiller);
+  write_footer(object->address(), size);
+  set_boundary_bits(object->address(), size);
+  publish_free_bytes_locked();
+}
+
+void TlsfAllocator::set_boundary_bits(const std::byte* start,
+                                      std::size_t bytes) {
+  const std::size_t first = granule_index(start);
+  const std::size_t last = first + bytes / kGranuleBytes - 1;
+  boundary_words_[first / 64] |= std::uint64_t{1} << (first % 64);
+  boundary_words_[last / 64] |= std::uint64_t{1} << (last % 64);
+}
+
+void TlsfAllocator::clear_boundary_bits(const std::byte* start,
+                                        std::size_t bytes) {
+  const std::size_t first = granule_index(start);
+  const std::size_t last = first + bytes / kGranuleBytes - 1;
+  boundary_words_[first / 64] &= ~(std::uint64_t{1} << (first % 64));
+  boundary_words_[last / 64] &= ~(std::uint64_t{1} << (last % 64));
+}
+
+// The granule before `at` is the last of whatever block precedes it; its bit
+// is set only if that block is dead, and then the block's footer is there.
+Object* TlsfAllocator::dead_block_before(const std::byte* at) const {
+  if (at == arena_.begin() || !boundary_bit(granule_index(at) - 1)) {
+    return nullptr;
+  }
+  return reinterpret_cast<Object*>(const_cast<std::byte*>(at) -
+                                   read_footer_bytes(at));
+}
+
+Object* TlsfAllocator::dead_block_at(std::byte* at) const {
+  if (at >= end_ || !boundary_bit(granule_index(at))) return nullptr;
+  return reinterpret_cast<Object*>(at);
+}
+
+SweepResult TlsfAllocator::sweep(std::uint8_t live_mark, bool poison) {
+  std::lock_guard lock(mutex_);
+  start_sweep_locked(live_mark, /*live_bytes=*/0, poison);
+  return finish_sweep_locked();
+}
+
+void TlsfAllocator::begin_lazy_sweep(std::uint8_t live_mark,
+                                     std::size_t live_bytes, bool poison) {
+  std::lock_guard lock(mutex_);
+  start_sweep_locked(live_mark, live_bytes, poison);
+  publish_free_bytes_locked();
+}
+
+SweepResult TlsfAllocator::finish_sweep() {
+  std::lock_guard lock(mutex_);
+  if (sweep_.cursor == nullptr) return {};
+  return finish_sweep_locked();
+}
+
+bool TlsfAllocator::sweep_pending() const {
+  std::lock_guard lock(mutex_);
+  return sweep_pending_locked();
+}
+
+bool TlsfAllocator::background_sweep_step() {
+  std::lock_guard lock(mutex_);
+  if (!sweep_pending_locked()) return false;
+  sweep_step_locked(chunk_bytes_, kStepScanBytes);
+  return sweep_pending_locked();
+}
+
+void TlsfAllocator::start_sweep_locked(std::uint8_t live_mark,
+                                       std::size_t live_bytes, bool poison) {
+  if (sweep_.cursor != nullptr) {
+    fatal("tlsf allocator: a sweep began while a lazy sweep was in progress");
+  }
+  // The listed blocks lie above the cursor now: the sweep finds them again,
+  // coalesced with the dead objects around them. Their boundary bits stay
+  // until it does, so the bitmap still describes every dead block.
+  clear_lists_locked();
+  sweep_ = SweepState{.cursor = arena_.begin(),
+                      .live_mark = live_mark,
+                      .poison = poison,
+                      .unswept_live_bytes = live_bytes,
+                      .totals = {}};
+}
+
+SweepResult TlsfAllocator::finish_sweep_locked() {
+  sweep_step_locked(SIZE_MAX, SIZE_MAX);
+  SweepResult totals = sweep_.totals;
+  sweep_ = SweepState{};
+  publish_free_bytes_locked();
+  return totals;
+}
+
+void TlsfAllocator::sweep_lazily_locked(std::size_t wanted) {
+  auto start = std::chrono::steady_clock::now();
+  sweep_step_locked(wanted, kStepScanBytes);
+  sweep_.totals.lazy_sweep_ns +=
+      std::chrono::duration_cast<std::chrono::nanoseconds>(
+          std::chrono::steady_clock::now() - start)
+          .count();
+}
+
+void TlsfAllocator::sweep_step_locked(std::size_t wanted,
+                                      std::size_t scan_limit) {
+  const std::size_t budget = std::max(wanted, chunk_bytes_);
+  std::size_t found = 0;
+  bool fits = false;
+  // Counted in locals and added once at the end, as free-list does: the
+  // header writes below could alias members, which would keep them out of
+  // registers.
+  SweepResult step;
+  std::size_t unswept_live = sweep_.unswept_live_bytes;
+  const std::uint8_t live_mark = sweep_.live_mark;
+  const bool poison = sweep_.poison;
+  std::byte* run_start = nullptr;
+  std::size_t listed_before = 0;  // of the first run, bytes already listed
+
+  std::byte* at = sweep_.cursor;
+  // Dead space freed or retired just below the cursor since the last step
+  // would touch the first run: the run extends it instead.
+  Object* below = at < end_ ? dead_block_before(at) : nullptr;
+  if (below != nullptr) {
+    if (below->kind() == BlockKind::kFree) {
+      listed_before = below->size_bytes();
+      remove_locked(below);
+    }
+    clear_boundary_bits(below->address(), below->size_bytes());
+    run_start = below->address();
+  }
+
+  // A maximal run of dead space becomes one dead block.
+  auto close_run = [&](std::byte* run_end) {
+    if (run_start == nullptr) return;
+    const std::size_t bytes = run_end - run_start;
+    make_dead_locked(run_start, bytes);
+    if (bytes >= kMinListedBytes) found += bytes - listed_before;
+    listed_before = 0;
+    fits = fits || bytes >= wanted;
+    run_start = nullptr;
+  };
+
+  const std::byte* scan_end =
+      scan_limit < static_cast<std::size_t>(end_ - at) ? at + scan_limit : end_;
+  // Steps end between runs, so the cursor never splits one.
+  while (at < end_ &&
+         (run_start != nullptr || (!fits && found < budget && at < scan_end))) {
+    auto* block = reinterpret_cast<Object*>(at);
+    const std::size_t size = block->size_bytes();
+    if (size == 0) fatal("tlsf allocator: zero-sized block in the sweep");
+    const bool is_object = block->is_object();
+    if (is_object && block->mark() == live_mark) {
+      close_run(at);
+      block->survive_collection();
+      ++step.live_objects;
+      step.live_bytes += size;
+      unswept_live -= std::min(size, unswept_live);
+    } else {
+      if (is_object) {
+        ++step.freed_objects;
+        step.freed_bytes += size;
+      } else {
+        clear_boundary_bits(at, size);
+      }
+      // Only memory that held an object, or a header or footer about to
+      // vanish inside a run, is poisoned: the bodies of old free blocks
+      // may never have been touched, and writing them would fault in the
+      // whole heap. A footer was written, so its page is touched already.
+      if (poison) {
+        const std::size_t kept = run_start == nullptr ? kMinFreeBlockBytes : 0;
+        const std::size_t head_end =
+            is_object ? size : std::min(size, kMinFreeBlockBytes);
+        if (head_end > kept) poison_range(at + kept, head_end - kept);
+        if (!is_object && size > kMinFreeBlockBytes) {
+          poison_range(at + size - kGranuleBytes, kGranuleBytes);
+        }
+      }
+      if (run_start == nullptr) run_start = at;
+    }
+    at += size;
+  }
+  close_run(at);
+  sweep_.cursor = at;
+  sweep_.unswept_live_bytes = unswept_live;
+  sweep_.totals.live_objects += step.live_objects;
+  sweep_.totals.live_bytes += step.live_bytes;
+  sweep_.totals.freed_objects += step.freed_objects;
+  sweep_.totals.freed_bytes += step.freed_bytes;
+  publish_free_bytes_locked();
+}
+
+// The unswept part holds what the mark found live there and dead space; the
+// fillers a sweep will leave between live objects count as dead until swept.
+std::size_t TlsfAllocator::unswept_dead_bytes_locked() const {
+  if (sweep_.cursor == nullptr) return 0;
+  const std::size_t unswept = end_ - sweep_.cursor;
+  return unswept - std::min(unswept, sweep_.unswept_live_bytes);
+}
+
+std::span<std::byte> TlsfAllocator::parseable() const {
+  return {arena_.begin(), end_};
+}
+
+void TlsfAllocator::reset_top(std::byte* new_top) {
+  if (new_top < arena_.begin() || new_top > end_ ||
+      (new_top - arena_.begin()) % kGranuleBytes != 0) {
+    fatal("tlsf allocator: reset_top outside the arena or off a granule");
+  }
+  std::lock_guard lock(mutex_);
+  reset_lists_locked(new_top);
+}
+
+void TlsfAllocator::reset_lists_locked(std::byte* start) {
+  sweep_ = SweepState{};
+  clear_lists_locked();
+  // Below `start` only live objects remain, and every dead block that ever
+  // existed began at or below the high-water mark (memory above it was
+  // never split) and ended there or at the arena's end. So clearing the bits
+  // up to the mark and the last granule's clears them all, touching no more
+  // of the bitmap than the heap has touched of the arena.
+  const std::size_t last_granule = granule_index(end_) - 1;
+  const std::size_t top_granule =
+      std::min(granule_index(std::max(high_water_, start)), last_granule);
+  std::memset(boundary_words_, 0,
+              (top_granule / 64 + 1) * sizeof(std::uint64_t));
+  boundary_words_[last_granule / 64] &=
+      ~(std::uint64_t{1} << (last_granule % 64));
+  if (start < end_) make_dead_locked(start, end_ - start);
+  publish_free_bytes_locked();
+}
+
+void TlsfAllocator::clear_lists_locked() {
+  first_level_map_ = 0;
+  second_level_map_.fill(0);
+  free_blocks_ = 0;
+  list_bytes_ = 0;
+}
+
+std::span<std::byte> TlsfAllocator::arena() const {
+  return {arena_.begin(), end_};
+}
+
+// The largest block is on the highest non-empty list; only that list is
+// walked.
+AllocatorStats TlsfAllocator::stats() const {
+  std::lock_guard lock(mutex_);
+  std::size_t largest = 0;
+  if (first_level_map_ != 0) {
+    const int first = highest_bit(first_level_map_);
+    const int second = highest_bit(second_level_map_[first]);
+    for (std::uint32_t offset = heads_[first][second]; offset != kNoBlock;
+         offset = links(block_at(offset)).next) {
+      largest = std::max(largest, block_at(offset)->size_bytes());
+    }
+  }
+  const std::size_t heap = end_ - arena_.begin();
+  const std::size_t unswept = unswept_dead_bytes_locked();
+  const std::size_t free = list_bytes_ + unswept;
+  return AllocatorStats{
+      .heap_bytes = heap,
+      .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
+      .in_use_bytes = heap - free,
+      .free_bytes = free,
+      .largest_free_block = largest,
+      .free_blocks = free_blocks_,
+      .unswept_bytes = unswept,
+  };
+}
+
+std::size_t TlsfAllocator::in_use_bytes() const {
+  return (end_ - arena_.begin()) - free_bytes_.load(std::memory_order_relaxed);
+}
+
+std::uint64_t TlsfAllocator::list_operations() const {
+  std::lock_guard lock(mutex_);
+  return list_operations_;
+}
+
+}  // namespace gclab
