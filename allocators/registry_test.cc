@@ -17,8 +17,8 @@ TEST(AllocatorRegistryTest, ListsEveryAllocator) {
     names.push_back(entry.name);
     EXPECT_FALSE(entry.description.empty()) << entry.name;
   }
-  EXPECT_EQ(names,
-            (std::vector<std::string_view>{"bump", "free-list", "tlsf"}));
+  EXPECT_EQ(names, (std::vector<std::string_view>{"bump", "free-list",
+                                                  "size-class", "tlsf"}));
 }
 
 TEST(AllocatorRegistryTest, UnknownAllocatorNamesTheKnownOnes) {
@@ -26,8 +26,10 @@ TEST(AllocatorRegistryTest, UnknownAllocatorNamesTheKnownOnes) {
     find_allocator("buddy");
     FAIL() << "expected a ConfigError for an unknown allocator";
   } catch (const ConfigError& error) {
-    EXPECT_STREQ(error.what(),
-                 "unknown allocator 'buddy' (known: bump, free-list, tlsf)");
+    EXPECT_STREQ(
+        error.what(),
+        "unknown allocator 'buddy' (known: bump, free-list, size-class, "
+        "tlsf)");
   }
 }
 

@@ -26,7 +26,7 @@ ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
     : heap_(heap),
       mode_(mode),
       barrier_(heap.options().barrier),
-      marker_(heap.options().gc_threads) {
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {
   if (check_barrier && barrier_ == BarrierKind::kNone) {
     throw ConfigError(
         "concurrent-mark-sweep needs a write barrier: --barrier "

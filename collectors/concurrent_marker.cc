@@ -10,8 +10,8 @@
 
 namespace gclab {
 
-ConcurrentMarker::ConcurrentMarker(int threads)
-    : threads_(threads), arena_(threads) {}
+ConcurrentMarker::ConcurrentMarker(int threads, SideMarkBitmap* side_marks)
+    : threads_(threads), arena_(threads), side_marks_(side_marks) {}
 
 MarkResult ConcurrentMarker::work(std::uint8_t epoch) {
   MarkResult result;
@@ -22,7 +22,7 @@ MarkResult ConcurrentMarker::work(std::uint8_t epoch) {
   active_.fetch_add(1, std::memory_order_acq_rel);
   for (;;) {
     if (queue_.pop(stack)) {
-      result.add(drain(stack, epoch, donate));
+      result.add(drain(stack, epoch, side_marks_, donate));
       continue;
     }
     active_.fetch_sub(1, std::memory_order_acq_rel);
@@ -69,7 +69,7 @@ MarkResult ConcurrentMarker::assist(std::uint8_t epoch, std::size_t budget) {
     queue_.push(std::move(donated));
   };
   while (result.bytes < budget && queue_.pop(stack)) {
-    result.add(drain(stack, epoch, donate, budget - result.bytes));
+    result.add(drain(stack, epoch, side_marks_, donate, budget - result.bytes));
     queue_.push(std::move(stack));
     stack.clear();
   }

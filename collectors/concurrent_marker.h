@@ -30,7 +30,8 @@ namespace gclab {
 
 class ConcurrentMarker {
  public:
-  explicit ConcurrentMarker(int threads);
+  // `side_marks`: the allocator's, or null (see mark_drain.h).
+  ConcurrentMarker(int threads, SideMarkBitmap* side_marks);
 
   GreyQueue& queue() { return queue_; }
   int threads() const { return threads_; }
@@ -50,6 +51,7 @@ class ConcurrentMarker {
   tbb::task_arena arena_;
   GreyQueue queue_;
   std::atomic<int> active_{0};
+  SideMarkBitmap* side_marks_;
 };
 
 }  // namespace gclab

@@ -10,7 +10,7 @@ namespace gclab {
 
 MarkCompactCollector::MarkCompactCollector(Heap& heap)
     : heap_(heap),
-      marker_(heap.options().gc_threads),
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()),
       arena_(heap.options().gc_threads) {}
 
 Object* MarkCompactCollector::forwarded(Object* object) const {

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "heap/object.h"
+#include "heap/side_mark_bitmap.h"
 
 namespace gclab {
 
@@ -72,9 +73,11 @@ class PrefetchFifo {
 
 // Drains `stack` (see above), handing donations to `donate(MarkStack&&)`.
 // Stops once `budget` bytes were scanned, leaving the unscanned rest on
-// `stack` (an assisting mutator does only its share).
+// `stack` (an assisting mutator does only its share). The winner of each
+// mark also sets its bit in `side_marks`, when the allocator keeps one.
 template <typename Donate>
-MarkResult drain(MarkStack& stack, std::uint8_t epoch, Donate&& donate,
+MarkResult drain(MarkStack& stack, std::uint8_t epoch,
+                 SideMarkBitmap* side_marks, Donate&& donate,
                  std::size_t budget = std::numeric_limits<std::size_t>::max()) {
   PrefetchFifo fifo;
   MarkResult result;
@@ -91,6 +94,7 @@ MarkResult drain(MarkStack& stack, std::uint8_t epoch, Donate&& donate,
     }
     Object* object = fifo.pop();
     if (!object->try_mark(epoch)) continue;
+    if (side_marks != nullptr) side_marks->set(object);
     ++result.objects;
     result.bytes += object->size_bytes();
     for (std::size_t i = 0, n = object->num_refs(); i < n; ++i) {

@@ -14,7 +14,9 @@ SweepMode parse_sweep_mode(std::string_view name) {
 }
 
 MarkSweepCollector::MarkSweepCollector(Heap& heap, SweepMode sweep)
-    : heap_(heap), sweep_(sweep), marker_(heap.options().gc_threads) {
+    : heap_(heap),
+      sweep_(sweep),
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {
   if (sweep_ == SweepMode::kLazy &&
       !heap_.allocator().capabilities().lazy_sweep) {
     throw ConfigError(

@@ -14,8 +14,8 @@ constexpr std::size_t kRootPacket = 64;
 
 }  // namespace
 
-ParallelMarker::ParallelMarker(int threads)
-    : threads_(threads), arena_(threads) {}
+ParallelMarker::ParallelMarker(int threads, SideMarkBitmap* side_marks)
+    : threads_(threads), arena_(threads), side_marks_(side_marks) {}
 
 MarkResult ParallelMarker::mark_from_roots(Heap& heap, std::uint8_t epoch) {
   roots_.clear();
@@ -40,7 +40,7 @@ MarkResult ParallelMarker::mark(std::span<Object* const> roots,
         packets.begin(), packets.end(),
         [&](MarkStack& stack, tbb::feeder<MarkStack>& feeder) {
           MarkResult result =
-              drain(stack, epoch, [&feeder](MarkStack&& donated) {
+              drain(stack, epoch, side_marks_, [&feeder](MarkStack&& donated) {
                 feeder.add(std::move(donated));
               });
           objects.fetch_add(result.objects, std::memory_order_relaxed);

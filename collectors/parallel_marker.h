@@ -25,7 +25,8 @@ namespace gclab {
 
 class ParallelMarker {
  public:
-  explicit ParallelMarker(int threads);
+  // `side_marks`: the allocator's, or null (see mark_drain.h).
+  ParallelMarker(int threads, SideMarkBitmap* side_marks);
 
   MarkResult mark(std::span<Object* const> roots, std::uint8_t epoch);
   // Marks from every root of `heap` (world stopped).
@@ -36,6 +37,7 @@ class ParallelMarker {
  private:
   int threads_;
   tbb::task_arena arena_;
+  SideMarkBitmap* side_marks_;
   std::vector<Object*> roots_;  // reused across cycles
 };
 

@@ -123,6 +123,15 @@ Json allocation_json(const RunRecord& record) {
       {"bytes_per_second",
        seconds > 0 ? static_cast<double>(totals.bytes_allocated) / seconds
                    : 0.0},
+      // Internal fragmentation: what rounding objects up to a size class's
+      // cell cost (0 for allocators that place objects at their size).
+      {"rounding_waste_bytes", totals.rounding_waste_bytes},
+      {"internal_fragmentation",
+       totals.bytes_allocated > 0
+           ? static_cast<double>(totals.rounding_waste_bytes) /
+                 static_cast<double>(totals.bytes_allocated +
+                                     totals.rounding_waste_bytes)
+           : 0.0},
   };
 }
 

@@ -28,6 +28,10 @@ void Allocator::free_object(Object*, bool) {
   fatal("free_object called on an allocator that cannot free objects");
 }
 
+void Allocator::visit_objects(const std::function<void(Object*)>& visit) {
+  for_each_object(visit);
+}
+
 void Allocator::reset_top(std::byte*) {
   fatal("reset_top called on a non-contiguous allocator");
 }

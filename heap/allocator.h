@@ -14,10 +14,12 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 
 #include "heap/object.h"
+#include "heap/side_mark_bitmap.h"
 
 namespace gclab {
 
@@ -40,6 +42,11 @@ struct AllocatorCapabilities {
   bool frees_objects = false;  // can free one object at a time (for RC)
   bool lazy_sweep = false;     // can leave a sweep to allocation (see
                                // begin_lazy_sweep)
+  bool size_classes = false;   // segregated fits (heap/size_classes.h): a
+                               // mutator keeps one buffer per size class, a
+                               // run of free cells that it bumps through one
+                               // cell at a time, and allocate_slow is given
+                               // the buffer of the request's class
 };
 
 // heap_bytes = in_use_bytes + free_bytes, also while a lazy sweep is in
@@ -119,13 +126,20 @@ class Allocator {
   virtual bool sweep_pending() const { return false; }
 
   // The part of the arena that blocks tile, from its base (objects, free
-  // blocks and fillers; for a bump allocator, up to its top).
+  // blocks and fillers; for a bump allocator, up to its top). Empty for an
+  // allocator whose objects do not tile one range (size classes); its
+  // objects are walked with visit_objects.
   virtual std::span<std::byte> parseable() const = 0;
 
-  // Visits every allocated object in address order. Buffers must be retired.
-  // During a lazy sweep that includes the dead objects it has not reached:
-  // they stay objects until swept (a walk from the roots never meets them).
-  // Inline, with no call per object: a compactor walks the heap three times.
+  // Visits every allocated object. Buffers must be retired. During a lazy
+  // sweep that includes the dead objects it has not reached: they stay
+  // objects until swept (a walk from the roots never meets them). This
+  // default walks parseable(); the verifier uses it.
+  virtual void visit_objects(const std::function<void(Object*)>& visit);
+
+  // For_each_object is visit_objects over parseable(), in address order,
+  // inline with no call per object: a compactor walks the heap three times.
+  // Only for allocators that tile one range.
   template <typename Visit>
   void for_each_object(Visit&& visit) {
     std::span<std::byte> blocks = parseable();
@@ -136,6 +150,10 @@ class Allocator {
   // `new_top` is live objects and everything above it is free. Ends any lazy
   // sweep in progress.
   virtual void reset_top(std::byte* new_top);
+
+  // A bitmap that marking mirrors into (heap/side_mark_bitmap.h), or null
+  // when the allocator sweeps by reading headers.
+  virtual SideMarkBitmap* side_marks() { return nullptr; }
 
   virtual std::span<std::byte> arena() const = 0;
   virtual AllocatorStats stats() const = 0;

@@ -19,6 +19,8 @@ Mutator::Mutator(Heap& heap)
     : heap_(heap),
       stress_countdown_(stress_period(heap)),
       countdown_reload_(stress_countdown_),
+      size_classed_(heap.allocator().capabilities().size_classes),
+      side_marks_(heap.allocator().side_marks()),
       barrier_active_(&heap.barrier_active()),
       poll_requested_(&heap.safepoints().poll_requested()),
       aborted_(&heap.aborted_flag()),
@@ -44,9 +46,15 @@ Object* Mutator::allocate_slow(ObjectShape shape) {
   std::byte* at = heap_.allocate_slow(*this, bytes, stress_due);
   // The object is counted here whether it came from a new buffer (the
   // cursor is already past it) or was placed outside any buffer.
-  bytes_before_cursor_ += bytes;
-  buffer_counted_ = buffer_.cursor;
   std::uint8_t mark = allocation_mark_->load(std::memory_order_relaxed);
+  if (size_classed_) {
+    class_bytes_ += bytes;
+    rounding_waste_ += size_class_footprint(bytes) - bytes;
+    if (mark != kUnmarked) side_marks_->set(at);
+  } else {
+    bytes_before_cursor_ += bytes;
+    buffer_counted_ = buffer_.cursor;
+  }
   if (bytes < kStepwiseZeroingBytes)
     return Object::format(at, bytes, shape, mark);
   return zero_payload_stepwise(
@@ -70,12 +78,14 @@ Object* Mutator::zero_payload_stepwise(Object* object) {
 }
 
 std::byte* Mutator::bump_or_refill(Allocator& allocator, std::size_t bytes) {
-  if (bytes <= buffer_.remaining()) {
-    std::byte* at = buffer_.cursor;
-    buffer_.cursor += bytes;
+  AllocationBuffer& buffer = buffer_for(bytes);
+  std::size_t step = size_classed_ ? size_class_footprint(bytes) : bytes;
+  if (step <= buffer.remaining()) {
+    std::byte* at = buffer.cursor;
+    buffer.cursor += step;
     return at;  // counted by allocate_slow, like any slow-path object
   }
-  std::byte* at = allocator.allocate_slow(buffer_, bytes);
+  std::byte* at = allocator.allocate_slow(buffer, bytes);
   // Whatever the allocator did to the buffer (retired its tail, which was
   // never allocated; carved a new one), nothing in it is counted yet.
   buffer_counted_ = buffer_.cursor;
@@ -83,6 +93,12 @@ std::byte* Mutator::bump_or_refill(Allocator& allocator, std::size_t bytes) {
 }
 
 void Mutator::retire_buffer(Allocator& allocator) {
+  if (size_classed_) {
+    for (AllocationBuffer& run : class_runs_) {
+      if (run.limit != nullptr) allocator.retire(run);
+    }
+    return;
+  }
   bytes_before_cursor_ += buffer_.cursor - buffer_counted_;
   allocator.retire(buffer_);
   buffer_counted_ = buffer_.cursor;
@@ -93,7 +109,8 @@ MutatorCounters Mutator::counters() const {
   counts.objects_allocated =
       objects_before_reload_ + (countdown_reload_ - stress_countdown_);
   counts.bytes_allocated =
-      bytes_before_cursor_ + (buffer_.cursor - buffer_counted_);
+      bytes_before_cursor_ + (buffer_.cursor - buffer_counted_) + class_bytes_;
+  counts.rounding_waste_bytes = rounding_waste_;
   return counts;
 }
 

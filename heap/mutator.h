@@ -17,6 +17,7 @@
 #ifndef GCLAB_HEAP_MUTATOR_H_
 #define GCLAB_HEAP_MUTATOR_H_
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -25,6 +26,8 @@
 #include "heap/barrier.h"
 #include "heap/object.h"
 #include "heap/safepoint.h"
+#include "heap/side_mark_bitmap.h"
+#include "heap/size_classes.h"
 
 namespace gclab {
 
@@ -34,6 +37,9 @@ class Root;
 struct MutatorCounters {
   std::uint64_t objects_allocated = 0;
   std::uint64_t bytes_allocated = 0;
+  // Under a size-class allocator: the bytes by which objects were rounded
+  // up to their cell (or to whole pages, when large).
+  std::uint64_t rounding_waste_bytes = 0;
   std::uint64_t reference_writes = 0;        // write barrier fast path entries
   std::uint64_t barrier_slow_paths = 0;      // of which took the slow path
   std::uint64_t barrier_shaded = 0;          // objects the slow paths shaded
@@ -43,6 +49,7 @@ struct MutatorCounters {
   void add(const MutatorCounters& other) {
     objects_allocated += other.objects_allocated;
     bytes_allocated += other.bytes_allocated;
+    rounding_waste_bytes += other.rounding_waste_bytes;
     reference_writes += other.reference_writes;
     barrier_slow_paths += other.barrier_slow_paths;
     barrier_shaded += other.barrier_shaded;
@@ -72,6 +79,7 @@ class Mutator {
   // counts are derived off the fast path (see counters()).
   Object* allocate(ObjectShape shape) {
     std::size_t bytes = shape.size_bytes();
+    if (size_classed_) return allocate_in_class(shape, bytes);
     std::byte* at = buffer_.cursor;
     if (bytes <= static_cast<std::size_t>(buffer_.limit - at) &&
         --stress_countdown_ != 0) [[likely]] {
@@ -81,6 +89,31 @@ class Mutator {
     }
     return Object::format(at, bytes, shape,
                           allocation_mark_->load(std::memory_order_relaxed));
+  }
+
+  // The size-class fast path: a bump by one cell through the run of free
+  // cells this mutator holds for the object's class. Cells are bigger than
+  // most objects, so bytes are counted here rather than derived from
+  // cursors. An object allocated black also gets its side mark bit, so that
+  // a bitmap sweep keeps it (Go's gcmarknewobject).
+  Object* allocate_in_class(ObjectShape shape, std::size_t bytes) {
+    if (bytes <= kMaxSmallObjectBytes) [[likely]] {
+      std::size_t size_class = size_class_of(bytes);
+      std::size_t cell = size_class_cell_bytes(size_class);
+      AllocationBuffer& run = class_runs_[size_class];
+      std::byte* at = run.cursor;
+      if (cell <= static_cast<std::size_t>(run.limit - at) &&
+          --stress_countdown_ != 0) [[likely]] {
+        run.cursor = at + cell;
+        class_bytes_ += bytes;
+        rounding_waste_ += cell - bytes;
+        std::uint8_t mark = allocation_mark_->load(std::memory_order_relaxed);
+        if (mark != kUnmarked) [[unlikely]]
+          side_marks_->set(at);
+        return Object::format(at, bytes, shape, mark);
+      }
+    }
+    return allocate_slow(shape);
   }
 
   // Reads go through here so that a read barrier can be added without
@@ -153,6 +186,13 @@ class Mutator {
 
   // Finds memory (through the heap) and formats the object.
   Object* allocate_slow(ObjectShape shape);
+  // The buffer an object of `bytes` comes from: the one buffer, or its
+  // class's run (class 0, always empty, for large objects).
+  AllocationBuffer& buffer_for(std::size_t bytes) {
+    if (!size_classed_) return buffer_;
+    return class_runs_[bytes <= kMaxSmallObjectBytes ? size_class_of(bytes)
+                                                     : kLargeSizeClass];
+  }
   Object* zero_payload_stepwise(Object* object);
   void write_slow(Object* object, std::size_t slot, Object* value);
   void write_global_slow(Object** slot, Object* value);
@@ -169,6 +209,13 @@ class Mutator {
   std::uint64_t objects_before_reload_ = 0;
   std::uint64_t bytes_before_cursor_ = 0;
   std::byte* buffer_counted_ = nullptr;
+  // Under a size-class allocator (AllocatorCapabilities::size_classes), the
+  // runs replace buffer_, and bytes are counted directly.
+  const bool size_classed_;
+  std::array<AllocationBuffer, kSizeClassCount> class_runs_{};
+  std::uint64_t class_bytes_ = 0;
+  std::uint64_t rounding_waste_ = 0;
+  SideMarkBitmap* const side_marks_;
   const std::atomic<bool>* barrier_active_;
   const std::atomic<bool>* poll_requested_;
   const std::atomic<bool>* aborted_;

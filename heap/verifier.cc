@@ -47,7 +47,7 @@ class Walk {
 
   std::optional<std::string> run() {
     std::span<std::byte> arena = heap_.allocator().arena();
-    heap_.allocator().for_each_object([&](Object* object) {
+    heap_.allocator().visit_objects([&](Object* object) {
       if (!error_ && object_error(object, arena)) {
         error_ = "allocator walk found a bad header at " + hex(object) + ": " +
                  *object_error(object, arena);

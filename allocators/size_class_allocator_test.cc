@@ -1,0 +1,299 @@
+#include "allocators/size_class_allocator.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "heap/size_classes.h"
+
+namespace gclab {
+namespace {
+
+constexpr std::uint8_t kLive = 1;
+constexpr std::size_t kHeap = std::size_t{4} << 20;
+
+// One mutator's cache, driven as Mutator::allocate_in_class drives it.
+struct Cache {
+  std::array<AllocationBuffer, kSizeClassCount> runs{};
+
+  Object* allocate(SizeClassAllocator& allocator, std::size_t bytes) {
+    AllocationBuffer& run =
+        runs[bytes <= kMaxSmallObjectBytes ? size_class_of(bytes)
+                                           : kLargeSizeClass];
+    std::size_t footprint = size_class_footprint(bytes);
+    std::byte* at;
+    if (footprint <= run.remaining()) {
+      at = run.cursor;
+      run.cursor += footprint;
+    } else {
+      at = allocator.allocate_slow(run, bytes);
+      if (at == nullptr) return nullptr;
+    }
+    return Object::format(
+        at, bytes,
+        ObjectShape{.payload_bytes =
+                        static_cast<std::uint32_t>(bytes - kHeaderBytes)},
+        kUnmarked);
+  }
+
+  void retire(SizeClassAllocator& allocator) {
+    for (AllocationBuffer& run : runs) allocator.retire(run);
+  }
+};
+
+// What a marker does: the header, and the side bit the sweep reads.
+void mark(SizeClassAllocator& allocator, Object* object) {
+  object->try_mark(kLive);
+  allocator.side_marks()->set(object);
+}
+
+std::vector<Object*> visited(SizeClassAllocator& allocator) {
+  std::vector<Object*> objects;
+  allocator.visit_objects([&](Object* object) { objects.push_back(object); });
+  std::sort(objects.begin(), objects.end());
+  return objects;
+}
+
+TEST(SizeClassTable, BoundsRoundingWasteAndSpanTails) {
+  EXPECT_GE(kSizeClassCount - 1, 60u);
+  EXPECT_LE(kSizeClassCount - 1, 70u);
+  EXPECT_EQ(size_class_cell_bytes(kSizeClassCount - 1), kMaxSmallObjectBytes);
+  for (std::size_t bytes = kHeaderBytes; bytes <= kMaxSmallObjectBytes;
+       bytes += kGranuleBytes) {
+    std::size_t cell = size_class_cell_bytes(size_class_of(bytes));
+    ASSERT_GE(cell, bytes) << "a " << bytes << "-byte object must fit";
+    EXPECT_LT(cell - bytes, cell / 8)
+        << bytes << " bytes rounded to a " << cell << "-byte cell";
+    if (size_class_of(bytes) > 1) {
+      EXPECT_LT(size_class_cell_bytes(size_class_of(bytes) - 1), bytes)
+          << "the class below would have fit " << bytes << " bytes";
+    }
+  }
+  for (std::size_t size_class = 1; size_class < kSizeClassCount; ++size_class) {
+    std::size_t span = size_class_span_pages(size_class) * kPageBytes;
+    std::size_t cell = size_class_cell_bytes(size_class);
+    EXPECT_EQ(cell % kGranuleBytes, 0u);
+    EXPECT_LE(span % cell, span / 8) << "span tail of class " << size_class;
+  }
+}
+
+TEST(SizeClassAllocator, FreshSpanIsOneRunOfWholeCells) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  Object* first = cache.allocate(allocator, 40);
+  AllocationBuffer& run = cache.runs[size_class_of(40)];
+  std::size_t cell = size_class_cell_bytes(size_class_of(40));
+  EXPECT_EQ(cell, 40u) << "40 bytes is a class of its own";
+  EXPECT_EQ(first->address() + cell, run.cursor);
+  std::size_t cells =
+      size_class_span_pages(size_class_of(40)) * kPageBytes / cell;
+  EXPECT_EQ(run.limit - first->address(),
+            static_cast<std::ptrdiff_t>(cells * cell))
+      << "the run covers every cell of the span";
+  EXPECT_EQ(allocator.in_use_bytes(),
+            size_class_span_pages(size_class_of(40)) * kPageBytes)
+      << "a run counts as in use, and so does the span's tail";
+}
+
+TEST(SizeClassAllocator, RetireGivesBackTheRunsUnusedCells) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  for (int i = 0; i < 10; ++i) cache.allocate(allocator, 64);
+  cache.retire(allocator);
+  EXPECT_EQ(allocator.in_use_bytes(), 10u * 64u);
+  EXPECT_EQ(allocator.class_census(size_class_of(64)).partial, 1u);
+  Cache other;
+  Object* next = other.allocate(allocator, 64);
+  other.retire(allocator);
+  EXPECT_EQ(visited(allocator).size(), 11u);
+  EXPECT_EQ(next, visited(allocator)[10])
+      << "the next refill continues after the retired cursor";
+}
+
+TEST(SizeClassAllocator, SweepFreesUnmarkedCellsAndKeepsMarkedOnes) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 300; ++i)
+    objects.push_back(cache.allocate(allocator, 48));
+  cache.retire(allocator);
+  std::set<Object*> live;
+  for (int i = 0; i < 300; i += 3) {
+    mark(allocator, objects[i]);
+    live.insert(objects[i]);
+  }
+  SweepResult swept = allocator.sweep(kLive, /*poison=*/false);
+  EXPECT_EQ(swept.live_objects, 100u);
+  EXPECT_EQ(swept.freed_objects, 200u);
+  EXPECT_EQ(swept.freed_bytes, 200u * 48u);
+  std::vector<Object*> after = visited(allocator);
+  EXPECT_EQ(std::set<Object*>(after.begin(), after.end()), live);
+  for (Object* object : live) {
+    EXPECT_FALSE(allocator.side_marks()->test(object))
+        << "the sweep clears the mark bits it consumed";
+  }
+}
+
+TEST(SizeClassAllocator, RefillRunsStopAtSurvivors) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 8; ++i) objects.push_back(cache.allocate(allocator, 32));
+  cache.retire(allocator);
+  mark(allocator, objects[2]);
+  mark(allocator, objects[5]);
+  allocator.sweep(kLive, /*poison=*/false);
+  Cache next;
+  EXPECT_EQ(next.allocate(allocator, 32), objects[0]);
+  EXPECT_EQ(next.allocate(allocator, 32), objects[1]);
+  EXPECT_EQ(next.allocate(allocator, 32), objects[3])
+      << "the run [0, 2) ends at the survivor in cell 2";
+  EXPECT_EQ(next.allocate(allocator, 32), objects[4]);
+  EXPECT_EQ(next.allocate(allocator, 32), objects[6]);
+}
+
+TEST(SizeClassAllocator, EmptySpansGoBackToThePageHeap) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  for (int i = 0; i < 1000; ++i) cache.allocate(allocator, 16 + 8 * (i % 40));
+  cache.allocate(allocator, 100'000);
+  cache.retire(allocator);
+  EXPECT_GT(allocator.pages_in_use(), 10u);
+  allocator.sweep(kLive, /*poison=*/false);
+  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(allocator.in_use_bytes(), 0u);
+  AllocatorStats stats = allocator.stats();
+  EXPECT_EQ(stats.free_blocks, 1u);
+  EXPECT_EQ(stats.largest_free_block, kHeap);
+}
+
+TEST(SizeClassAllocator, LargeObjectsHaveSpansOfTheirOwn) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  Object* big = cache.allocate(allocator, 40'000);
+  Object* bigger = cache.allocate(allocator, 100'000);
+  ASSERT_NE(big, nullptr);
+  ASSERT_NE(bigger, nullptr);
+  EXPECT_EQ(allocator.pages_in_use(), 5u + 13u);
+  EXPECT_EQ(cache.runs[kLargeSizeClass].limit, nullptr)
+      << "large objects never come from a run";
+  mark(allocator, bigger);
+  allocator.sweep(kLive, /*poison=*/false);
+  EXPECT_EQ(allocator.pages_in_use(), 13u);
+  EXPECT_EQ(visited(allocator), std::vector<Object*>{bigger});
+}
+
+TEST(SizeClassAllocator, ExhaustionReturnsNull) {
+  SizeClassAllocator allocator(std::size_t{64} << 10, 1);
+  Cache cache;
+  int allocated = 0;
+  while (cache.allocate(allocator, 1024) != nullptr) ++allocated;
+  EXPECT_EQ(allocated, 64);
+  EXPECT_EQ(cache.allocate(allocator, 100'000), nullptr);
+}
+
+TEST(SizeClassAllocator, LazySweepSweepsOnRefillAndFinishesTheRest) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 20'000; ++i) {
+    objects.push_back(cache.allocate(allocator, i % 2 ? 64 : 128));
+  }
+  cache.retire(allocator);
+  std::size_t live_bytes = 0;
+  for (int i = 0; i < 20'000; i += 10) {
+    mark(allocator, objects[i]);
+    live_bytes += objects[i]->size_bytes();
+  }
+  allocator.begin_lazy_sweep(kLive, live_bytes, /*poison=*/false);
+  EXPECT_TRUE(allocator.sweep_pending());
+  EXPECT_EQ(allocator.in_use_bytes(), live_bytes)
+      << "in use during a lazy sweep starts at what the mark found";
+  std::size_t spans_of_64 = (10'000 + 127) / 128;
+  EXPECT_EQ(allocator.class_census(size_class_of(64)).unswept, spans_of_64);
+  Cache next;
+  Object* reused = next.allocate(allocator, 128);
+  auto found = std::find(objects.begin(), objects.end(), reused);
+  ASSERT_NE(found, objects.end()) << "the refill swept a 128-byte span";
+  EXPECT_NE((found - objects.begin()) % 10, 0)
+      << "and reused a dead object's cell, not a live one's";
+  EXPECT_EQ(allocator.class_census(size_class_of(64)).unswept, spans_of_64)
+      << "the refill swept only its own class";
+  next.retire(allocator);
+  SweepResult swept = allocator.finish_sweep();
+  EXPECT_FALSE(allocator.sweep_pending());
+  EXPECT_EQ(swept.live_objects, 2000u);
+  EXPECT_EQ(swept.freed_objects, 18'000u);
+  EXPECT_EQ(allocator.in_use_bytes(), live_bytes + 128u);
+}
+
+TEST(SizeClassAllocator, BackgroundStepsSweepEverySpan) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  for (int i = 0; i < 20'000; ++i) cache.allocate(allocator, 48);
+  cache.retire(allocator);
+  allocator.begin_lazy_sweep(kLive, 0, /*poison=*/false);
+  while (allocator.background_sweep_step()) {
+  }
+  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(allocator.finish_sweep().freed_objects, 20'000u);
+}
+
+TEST(SizeClassAllocator, ParallelSweepFreesWhatASequentialOneFrees) {
+  SizeClassAllocator sequential(kHeap, 1);
+  SizeClassAllocator parallel(kHeap, 2);
+  for (SizeClassAllocator* allocator : {&sequential, &parallel}) {
+    Cache cache;
+    for (int i = 0; i < 30'000; ++i) {
+      Object* object = cache.allocate(*allocator, 16 + 8 * (i % 13));
+      if (i % 7 == 0) mark(*allocator, object);
+    }
+    cache.retire(*allocator);
+  }
+  SweepResult one = sequential.sweep(kLive, false);
+  SweepResult two = parallel.sweep(kLive, false);
+  EXPECT_EQ(one.live_objects, two.live_objects);
+  EXPECT_EQ(one.freed_objects, two.freed_objects);
+  EXPECT_EQ(one.freed_bytes, two.freed_bytes);
+  EXPECT_EQ(sequential.in_use_bytes(), parallel.in_use_bytes());
+}
+
+TEST(SizeClassAllocator, PoisonFillsFreedCellsOnly) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  Object* dead = cache.allocate(allocator, 64);
+  Object* live = cache.allocate(allocator, 64);
+  cache.retire(allocator);
+  mark(allocator, live);
+  allocator.sweep(kLive, /*poison=*/true);
+  EXPECT_EQ(dead->address()[0], kPoisonByte);
+  EXPECT_EQ(live->size_bytes(), 64u);
+}
+
+TEST(SizeClassAllocator, MutatorsRefillConcurrentlyWithoutSharingCells) {
+  SizeClassAllocator allocator(kHeap, 1);
+  std::vector<std::vector<Object*>> objects(2);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      Cache cache;
+      for (int i = 0; i < 5000; ++i) {
+        objects[t].push_back(cache.allocate(allocator, 16 + 8 * (i % 20)));
+      }
+      cache.retire(allocator);
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<Object*> all(objects[0].begin(), objects[0].end());
+  all.insert(objects[1].begin(), objects[1].end());
+  EXPECT_EQ(all.size(), 10'000u) << "no cell was handed out twice";
+  EXPECT_EQ(visited(allocator).size(), 10'000u);
+}
+
+}  // namespace
+}  // namespace gclab
