@@ -35,7 +35,7 @@ ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
   if (!heap_.allocator().capabilities().lazy_sweep) {
     throw ConfigError(
         "concurrent-mark-sweep sweeps concurrently: it needs an allocator "
-        "that sweeps lazily (free-list)");
+        "that sweeps lazily (free-list, tlsf, size-class)");
   }
   if (heap_.options().verify) checkmark_.emplace(heap_.allocator().arena());
   driver_ = std::thread([this] { drive(); });

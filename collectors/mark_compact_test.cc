@@ -116,7 +116,7 @@ TEST_P(MarkCompact, AllocationContinuesAboveTheNewTop) {
 }
 
 INSTANTIATE_TEST_SUITE_P(ContiguousAllocators, MarkCompact,
-                         ::testing::Values("bump", "free-list"),
+                         ::testing::Values("bump", "free-list", "tlsf"),
                          [](const auto& info) {
                            std::string name = info.param;
                            for (char& c : name) {

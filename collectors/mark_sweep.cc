@@ -21,7 +21,7 @@ MarkSweepCollector::MarkSweepCollector(Heap& heap, SweepMode sweep)
       !heap_.allocator().capabilities().lazy_sweep) {
     throw ConfigError(
         "mark-sweep --sweep=lazy needs an allocator that sweeps lazily "
-        "(free-list); use --sweep=eager with this one");
+        "(free-list, tlsf, size-class); use --sweep=eager with this one");
   }
 }
 

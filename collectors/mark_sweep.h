@@ -51,7 +51,8 @@ class MarkSweepCollector final : public Collector {
       {"sweep", ParamKind::kChoice, "lazy",
        "when garbage is freed: eager sweeps the whole heap in the pause; lazy "
        "sweeps on allocation, a step at a time (the pause is the mark, plus "
-       "finishing the previous sweep), needs free-list",
+       "finishing the previous sweep), needs an allocator that sweeps "
+       "lazily",
        "eager|lazy"},
   };
 

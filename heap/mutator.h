@@ -77,7 +77,7 @@ class Mutator {
   // here: every allocation decrements the countdown exactly once, and the
   // cursor's progress through each buffer is the bytes allocated, so both
   // counts are derived off the fast path (see counters()).
-  Object* allocate(ObjectShape shape) {
+  [[gnu::always_inline]] Object* allocate(ObjectShape shape) {
     std::size_t bytes = shape.size_bytes();
     if (size_classed_) return allocate_in_class(shape, bytes);
     std::byte* at = buffer_.cursor;
@@ -96,7 +96,8 @@ class Mutator {
   // most objects, so bytes are counted here rather than derived from
   // cursors. An object allocated black also gets its side mark bit, so that
   // a bitmap sweep keeps it (Go's gcmarknewobject).
-  Object* allocate_in_class(ObjectShape shape, std::size_t bytes) {
+  [[gnu::always_inline]] Object* allocate_in_class(ObjectShape shape,
+                                                   std::size_t bytes) {
     if (bytes <= kMaxSmallObjectBytes) [[likely]] {
       std::size_t size_class = size_class_of(bytes);
       std::size_t cell = size_class_cell_bytes(size_class);

@@ -49,7 +49,7 @@ TEST(Fragmentation, MarkSweepRunsOutOfHolesWhereMarkCompactFits) {
               std::string::npos)
         << exhausted.what();
   }
-  for (std::string_view allocator : {"bump", "free-list"}) {
+  for (std::string_view allocator : {"bump", "free-list", "tlsf"}) {
     WorkloadReport report =
         run_on("mark-compact", allocator, kTightParams, kTightHeap);
     EXPECT_EQ(report.checks_passed, 21'500u) << allocator;
