@@ -247,7 +247,18 @@ void allocate_batches(benchmark::State& state, const AllocatorVariant& variant,
                  thread_minor_faults() - faults_before);
   state.SetLabel("reclaimed by " + std::string(variant.reclaimer->collector));
   if (leader) {
-    std::size_t cycles = run.heap->events().cycles().size() - cycles_before;
+    const std::vector<CycleRecord>& records = run.heap->events().cycles();
+    std::int64_t collection_ns = 0;
+    for (std::size_t i = cycles_before; i < records.size(); ++i) {
+      collection_ns += records[i].duration_ns;
+    }
+    // Only this thread reports it, and the framework divides by every
+    // thread's batches: scaled by the thread count, it is the mean
+    // collection per batch (seconds, printed with an SI prefix).
+    state.counters["collection"] = benchmark::Counter(
+        static_cast<double>(collection_ns) * 1e-9 * state.threads(),
+        benchmark::Counter::kAvgIterations);
+    std::size_t cycles = records.size() - cycles_before;
     if (cycles != static_cast<std::size_t>(state.iterations())) {
       state.SkipWithError((std::to_string(cycles) + " collections for " +
                            std::to_string(state.iterations()) +
