@@ -21,6 +21,11 @@
 // and so restarts a contiguous allocator at its base; each row's label names
 // it. An allocator neither collector can run over reports an error.
 //
+// Besides per_object and faults_per_batch (bench/allocation_patterns.h), a
+// row reports `collection`, the mean duration of the collections between
+// batches as their cycle records give it: timed or not, it is what a
+// collector pays for the batch.
+//
 // The heap holds every thread's batch four times over, so no collection
 // happens inside a timed batch; a benchmark that finds one did reports an
 // error instead of a figure. Untimed warm-up batches run until the
