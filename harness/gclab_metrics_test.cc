@@ -129,6 +129,30 @@ TEST(GclabMetricsTest, MarkSweepRunIsConsistentAndVerified) {
   EXPECT_GT(verification["objects_visited"], 0);
 }
 
+TEST(GclabMetricsTest, SizeClassRunReportsItsRoundingWaste) {
+  // Holes of random sizes up to 100 bytes fall between the size classes.
+  Json report = run_report("size_class",
+                           {"--collector=mark-sweep", "--allocator=size-class",
+                            "--heap=1M", "--verify", "--param=holes=100"});
+  ASSERT_FALSE(report.is_null());
+  expect_consistent(report);
+  EXPECT_EQ(report["verification"]["result"], "passed");
+  const Json& allocation = report["allocation"];
+  double waste = allocation["rounding_waste_bytes"].get<double>();
+  double bytes = allocation["bytes"].get<double>();
+  EXPECT_GT(waste, 0) << "some holes are rounded up to their class";
+  EXPECT_LT(waste, bytes / 8) << "no class wastes an eighth of a cell";
+  EXPECT_DOUBLE_EQ(allocation["internal_fragmentation"].get<double>(),
+                   waste / (bytes + waste));
+
+  Json free_list = run_report(
+      "free_list_waste", {"--collector=mark-sweep", "--allocator=free-list",
+                          "--heap=1M", "--param=holes=100"});
+  ASSERT_FALSE(free_list.is_null());
+  EXPECT_EQ(free_list["allocation"]["rounding_waste_bytes"], 0)
+      << "the free list places objects at their size";
+}
+
 TEST(GclabMetricsTest, NoneCollectorRunHasNoPauses) {
   Json report = run_report("none", {"--collector=none", "--allocator=bump"});
   ASSERT_FALSE(report.is_null());

@@ -128,7 +128,14 @@ void print_run_summary(std::ostream& out, const Json& report) {
       << render_ratio(heap["fragmentation"].get<double>()) << "\n";
   out << "  allocated     " << format_bytes(allocation["bytes"].get<double>())
       << " in " << allocation["objects"].get<std::uint64_t>() << " objects ("
-      << format_bytes(allocation["bytes_per_second"].get<double>()) << "/s)\n";
+      << format_bytes(allocation["bytes_per_second"].get<double>()) << "/s)";
+  if (double waste = allocation["rounding_waste_bytes"].get<double>();
+      waste > 0) {
+    out << "; " << format_bytes(waste) << " rounded up to size classes ("
+        << render_ratio(allocation["internal_fragmentation"].get<double>())
+        << ")";
+  }
+  out << "\n";
   out << "  verification  " << verification["result"].get<std::string>();
   if (verification["enabled"].get<bool>()) {
     out << ": "
