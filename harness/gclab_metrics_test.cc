@@ -130,10 +130,11 @@ TEST(GclabMetricsTest, MarkSweepRunIsConsistentAndVerified) {
 }
 
 TEST(GclabMetricsTest, SizeClassRunReportsItsRoundingWaste) {
-  // Holes of random sizes up to 100 bytes fall between the size classes.
+  // Holes of random sizes up to 1000 bytes: above 128 bytes, classes are
+  // up to an eighth apart.
   Json report = run_report("size_class",
                            {"--collector=mark-sweep", "--allocator=size-class",
-                            "--heap=1M", "--verify", "--param=holes=100"});
+                            "--heap=1M", "--verify", "--param=holes=1000"});
   ASSERT_FALSE(report.is_null());
   expect_consistent(report);
   EXPECT_EQ(report["verification"]["result"], "passed");
@@ -147,7 +148,7 @@ TEST(GclabMetricsTest, SizeClassRunReportsItsRoundingWaste) {
 
   Json free_list = run_report(
       "free_list_waste", {"--collector=mark-sweep", "--allocator=free-list",
-                          "--heap=1M", "--param=holes=100"});
+                          "--heap=1M", "--param=holes=1000"});
   ASSERT_FALSE(free_list.is_null());
   EXPECT_EQ(free_list["allocation"]["rounding_waste_bytes"], 0)
       << "the free list places objects at their size";
