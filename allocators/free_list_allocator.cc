@@ -1,9 +1,7 @@
 #include "allocators/free_list_allocator.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdint>
-#include <cstring>
 #include <string>
 
 #include "heap/errors.h"
@@ -18,11 +16,47 @@ constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
 // whole arena.
 constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
 
-void poison_range(std::byte* start, std::size_t bytes) {
-  std::memset(start, std::to_integer<int>(kPoisonByte), bytes);
-}
-
 }  // namespace
+
+// Appends each run's block at the tail: every listed block lies below the
+// cursor, so below the run.
+struct FreeListAllocator::SweepRuns {
+  FreeListAllocator& allocator;
+
+  // A block freed or retired just below the cursor is the list's tail.
+  std::byte* take_dead_below(std::byte* cursor) const {
+    Object* tail = allocator.tail_;
+    if (tail == nullptr || tail->address() + tail->size_bytes() != cursor) {
+      return nullptr;
+    }
+    return tail->address();
+  }
+  void pass_dead(std::byte*, std::size_t, bool) const {}
+  std::size_t close_run(std::byte* start, std::size_t bytes) const {
+    Object* tail = allocator.tail_;
+    if (tail != nullptr && start == tail->address()) {
+      const std::size_t grown = bytes - tail->size_bytes();
+      allocator.list_bytes_ += grown;
+      Object::format_dead(start, bytes, BlockKind::kFree);
+      return grown;
+    }
+    if (bytes < kMinFreeBlockBytes) {
+      Object::format_filler(start, bytes);
+      return 0;
+    }
+    Object::format_dead(start, bytes, BlockKind::kFree);
+    auto* block = reinterpret_cast<Object*>(start);
+    block->free_link() = nullptr;
+    allocator.link_to_locked(tail) = block;
+    allocator.tail_ = block;
+    ++allocator.free_blocks_;
+    allocator.list_bytes_ += bytes;
+    return bytes;
+  }
+  void publish_free_bytes() const { allocator.publish_free_bytes_locked(); }
+};
+
+template class ArenaSweptAllocator<FreeListAllocator>;
 
 FitPolicy parse_fit_policy(std::string_view name) {
   if (name == "first") return FitPolicy::kFirst;
@@ -34,8 +68,7 @@ FitPolicy parse_fit_policy(std::string_view name) {
 
 FreeListAllocator::FreeListAllocator(std::size_t heap_bytes, FitPolicy fit,
                                      std::size_t chunk_bytes)
-    : arena_(heap_bytes),
-      end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
+    : ArenaSweptAllocator("free-list allocator", heap_bytes, chunk_bytes),
       fit_(fit),
       chunk_bytes_(chunk_bytes),
       high_water_(arena_.begin()) {
@@ -53,7 +86,7 @@ FreeListAllocator::FreeListAllocator(std::size_t heap_bytes, FitPolicy fit,
                       std::to_string(kMaxHeapBytes) + " bytes");
   }
   std::lock_guard lock(mutex_);
-  reset_list_locked(arena_.begin());
+  reset_locked(arena_.begin());
 }
 
 std::unique_ptr<Allocator> FreeListAllocator::create(
@@ -122,11 +155,11 @@ FreeListAllocator::Fit FreeListAllocator::find_best_locked(
 FreeListAllocator::Fit FreeListAllocator::find_or_sweep_locked(
     std::size_t preferred, std::size_t needed) {
   Fit fit = find_locked(preferred);
-  for (int step = 0; fit.block == nullptr && sweep_pending_locked(); ++step) {
+  for (int step = 0; fit.block == nullptr && sweep_.pending(); ++step) {
     // Give up for now (the heap lets a pending stop or handshake in, then
     // asks again): a refill that met a long stretch of live objects must
     // not keep the world waiting.
-    if (step == kStepsPerRefill) return {};
+    if (step == ArenaSweep::kStepsPerRefill) return {};
     sweep_lazily_locked(preferred);
     fit = find_locked(preferred);
     // The step found about a chunk's worth of free memory but no block of
@@ -216,7 +249,7 @@ void FreeListAllocator::free_object(Object* object, bool poison) {
     fatal("free-list allocator: free_object on a block that is not an object");
   }
   std::lock_guard lock(mutex_);
-  if (sweep_.cursor != nullptr && object->address() >= sweep_.cursor) {
+  if (sweep_.unswept(object->address())) {
     free_unswept_locked(object, poison);
     return;
   }
@@ -224,15 +257,9 @@ void FreeListAllocator::free_object(Object* object, bool poison) {
 }
 
 void FreeListAllocator::free_unswept_locked(Object* object, bool poison) {
-  std::size_t size = object->size_bytes();
-  if (object->mark() == sweep_.live_mark) {
-    sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
-  }
-  if (poison) {
-    poison_range(object->address() + kMinFreeBlockBytes,
-                 size - kMinFreeBlockBytes);
-  }
-  Object::format_dead(object->address(), size, BlockKind::kFree);
+  sweep_.free_unswept(object, poison);
+  Object::format_dead(object->address(), object->size_bytes(),
+                      BlockKind::kFree);
   publish_free_bytes_locked();
 }
 
@@ -298,193 +325,19 @@ void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
   }
 }
 
-SweepResult FreeListAllocator::sweep(std::uint8_t live_mark, bool poison) {
-  std::lock_guard lock(mutex_);
-  // One step to the end under one lock: the stats are published only once
-  // nothing is left unswept, so no estimate of the live bytes is needed.
-  start_sweep_locked(live_mark, /*live_bytes=*/0, poison);
-  return finish_sweep_locked();
-}
-
-void FreeListAllocator::begin_lazy_sweep(std::uint8_t live_mark,
-                                         std::size_t live_bytes, bool poison) {
-  std::lock_guard lock(mutex_);
-  start_sweep_locked(live_mark, live_bytes, poison);
-  publish_free_bytes_locked();
-}
-
-SweepResult FreeListAllocator::finish_sweep() {
-  std::lock_guard lock(mutex_);
-  if (sweep_.cursor == nullptr) return {};
-  return finish_sweep_locked();
-}
-
-bool FreeListAllocator::sweep_pending() const {
-  std::lock_guard lock(mutex_);
-  return sweep_pending_locked();
-}
-
-bool FreeListAllocator::background_sweep_step() {
-  std::lock_guard lock(mutex_);
-  if (!sweep_pending_locked()) return false;
-  sweep_step_locked(chunk_bytes_, kStepScanBytes);
-  publish_free_bytes_locked();
-  return sweep_pending_locked();
-}
-
 void FreeListAllocator::start_sweep_locked(std::uint8_t live_mark,
                                            std::size_t live_bytes,
                                            bool poison) {
-  if (sweep_.cursor != nullptr) {
-    fatal(
-        "free-list allocator: a sweep began while a lazy sweep was in "
-        "progress");
-  }
-  // The old list's blocks lie above the cursor now: the sweep finds them
-  // again, coalesced with the dead objects around them.
   head_ = nullptr;
   tail_ = nullptr;
   free_blocks_ = 0;
   list_bytes_ = 0;
   set_rover_locked(nullptr, nullptr);
-  sweep_ = SweepState{.cursor = arena_.begin(),
-                      .live_mark = live_mark,
-                      .poison = poison,
-                      .unswept_live_bytes = live_bytes,
-                      .totals = {}};
+  sweep_.start(live_mark, live_bytes, poison);
 }
 
-SweepResult FreeListAllocator::finish_sweep_locked() {
-  sweep_step_locked(SIZE_MAX, SIZE_MAX);
-  SweepResult totals = sweep_.totals;
-  sweep_ = SweepState{};
-  return totals;
-}
-
-void FreeListAllocator::sweep_lazily_locked(std::size_t wanted) {
-  auto start = std::chrono::steady_clock::now();
-  sweep_step_locked(wanted, kStepScanBytes);
-  sweep_.totals.lazy_sweep_ns +=
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::steady_clock::now() - start)
-          .count();
-}
-
-void FreeListAllocator::sweep_step_locked(std::size_t wanted,
-                                          std::size_t scan_limit) {
-  const std::size_t budget = std::max(wanted, chunk_bytes_);
-  std::size_t found = 0;
-  bool fits = false;
-  // Counted in locals and added once at the end: the compiler cannot keep
-  // members in registers across the header writes below (they might alias),
-  // and a read-modify-write of memory per block was a quarter of the sweep.
-  SweepResult step;
-  std::size_t unswept_live = sweep_.unswept_live_bytes;
-  Object* tail = tail_;
-  std::byte* run_start = nullptr;
-  // A block freed just below the cursor since the last step would touch the
-  // first run: the run extends it instead of starting a block of its own.
-  if (tail != nullptr &&
-      tail->address() + tail->size_bytes() == sweep_.cursor) {
-    run_start = tail->address();
-  }
-
-  // A maximal run of dead space becomes one block, appended in address
-  // order: every listed block lies below the cursor, so below the run.
-  auto close_run = [&](std::byte* run_end) {
-    if (run_start == nullptr) return;
-    std::size_t bytes = run_end - run_start;
-    if (tail != nullptr && run_start == tail->address()) {
-      list_bytes_ += bytes - tail->size_bytes();
-      found += bytes - tail->size_bytes();
-      Object::format_dead(run_start, bytes, BlockKind::kFree);
-    } else if (bytes < kMinFreeBlockBytes) {
-      Object::format_filler(run_start, bytes);
-    } else {
-      Object::format_dead(run_start, bytes, BlockKind::kFree);
-      auto* block = reinterpret_cast<Object*>(run_start);
-      block->free_link() = nullptr;
-      link_to_locked(tail) = block;
-      tail = block;
-      ++free_blocks_;
-      list_bytes_ += bytes;
-      found += bytes;
-    }
-    fits = fits || bytes >= wanted;
-    run_start = nullptr;
-  };
-
-  std::byte* at = sweep_.cursor;
-  const std::byte* scan_end =
-      scan_limit < static_cast<std::size_t>(end_ - at) ? at + scan_limit : end_;
-  // Steps end between runs, so the cursor never splits one.
-  while (at < end_ &&
-         (run_start != nullptr || (!fits && found < budget && at < scan_end))) {
-    auto* block = reinterpret_cast<Object*>(at);
-    std::size_t size = block->size_bytes();
-    if (size == 0) fatal("free-list allocator: zero-sized block in the sweep");
-    bool is_object = block->is_object();
-    if (is_object && block->mark() == sweep_.live_mark) {
-      close_run(at);
-      block->survive_collection();
-      ++step.live_objects;
-      step.live_bytes += size;
-      unswept_live -= std::min(size, unswept_live);
-    } else {
-      if (is_object) {
-        ++step.freed_objects;
-        step.freed_bytes += size;
-      }
-      // Only memory that held an object, or a header that is about to
-      // vanish inside a run, is poisoned: the bodies of old free blocks may
-      // lie above the committed high-water mark, never touched, and writing
-      // them would fault in the whole heap.
-      if (sweep_.poison) {
-        std::size_t kept = run_start == nullptr ? kMinFreeBlockBytes : 0;
-        std::size_t end = is_object ? size : std::min(size, kMinFreeBlockBytes);
-        if (end > kept) poison_range(at + kept, end - kept);
-      }
-      if (run_start == nullptr) run_start = at;
-    }
-    at += size;
-  }
-  close_run(at);
-  tail_ = tail;
-  sweep_.cursor = at;
-  sweep_.unswept_live_bytes = unswept_live;
-  sweep_.totals.live_objects += step.live_objects;
-  sweep_.totals.live_bytes += step.live_bytes;
-  sweep_.totals.freed_objects += step.freed_objects;
-  sweep_.totals.freed_bytes += step.freed_bytes;
-  publish_free_bytes_locked();
-}
-
-// Walks the list: a step runs only after a fit search failed, which walked
-// the whole list already, so this adds at most as much again.
-// The unswept part holds what the mark found live there and dead space; the
-// fillers a sweep will leave between live objects (8 bytes each) count as
-// dead until swept.
-std::size_t FreeListAllocator::unswept_dead_bytes_locked() const {
-  if (sweep_.cursor == nullptr) return 0;
-  std::size_t unswept = end_ - sweep_.cursor;
-  return unswept - std::min(unswept, sweep_.unswept_live_bytes);
-}
-
-std::span<std::byte> FreeListAllocator::parseable() const {
-  return {arena_.begin(), end_};
-}
-
-void FreeListAllocator::reset_top(std::byte* new_top) {
-  if (new_top < arena_.begin() || new_top > end_ ||
-      (new_top - arena_.begin()) % kGranuleBytes != 0) {
-    fatal("free-list allocator: reset_top outside the arena or off a granule");
-  }
-  std::lock_guard lock(mutex_);
-  reset_list_locked(new_top);
-}
-
-void FreeListAllocator::reset_list_locked(std::byte* start) {
-  sweep_ = SweepState{};
+void FreeListAllocator::reset_locked(std::byte* start) {
+  sweep_.abandon();
   head_ = nullptr;
   tail_ = nullptr;
   free_blocks_ = 0;
@@ -508,10 +361,6 @@ void FreeListAllocator::set_rover_locked(Object* prev, Object* block) {
   rover_prev_ = block != nullptr ? prev : nullptr;
 }
 
-std::span<std::byte> FreeListAllocator::arena() const {
-  return {arena_.begin(), end_};
-}
-
 AllocatorStats FreeListAllocator::stats() const {
   std::lock_guard lock(mutex_);
   std::size_t largest = 0;
@@ -523,7 +372,7 @@ AllocatorStats FreeListAllocator::stats() const {
   // The walk is here anyway: check the tail the sweep appends at.
   if (last != tail_) fatal("free-list allocator: the list's tail is stale");
   std::size_t heap = end_ - arena_.begin();
-  std::size_t unswept = unswept_dead_bytes_locked();
+  std::size_t unswept = sweep_.unswept_dead_bytes();
   std::size_t free = list_bytes_ + unswept;
   return AllocatorStats{
       .heap_bytes = heap,
@@ -534,10 +383,6 @@ AllocatorStats FreeListAllocator::stats() const {
       .free_blocks = free_blocks_,
       .unswept_bytes = unswept,
   };
-}
-
-std::size_t FreeListAllocator::in_use_bytes() const {
-  return (end_ - arena_.begin()) - free_bytes_.load(std::memory_order_relaxed);
 }
 
 }  // namespace gclab

@@ -11,31 +11,22 @@
 // list; freeing an object (reference counting) and sweeping coalesce
 // adjacent dead space, so the list never holds two touching blocks.
 //
-// Sweeping turns each maximal run of dead space (dead objects, free blocks,
-// fillers) into one free block. An eager `sweep` does the whole arena in the
-// pause. A lazy sweep (begin_lazy_sweep; Hughes 1982, as Boehm's collector
-// and Go do) sweeps nothing in the pause: it empties the list and sets a
-// sweep cursor at the arena's base, and each allocation that finds no fit on
-// the list sweeps on from the cursor, a run at a time, appending the runs it
-// closes, until one fits the request or about a chunk's worth of free memory
-// (or the request's size, if larger) was found; so a refill's latency stays
-// bounded and the mutators pay for sweeping in proportion to what they
-// allocate. finish_sweep sweeps the rest. First and next fit behave as
-// before over the swept part; best fit is best among the swept part (a lazy
-// sweep cannot see what lies ahead); a refill takes a block smaller than a
-// chunk only once a step has found no chunk-sized one.
+// Sweeping, eager or lazy, is an ArenaSweep (arena_sweep.h: the cursor, the
+// bounded steps and their invariant); here each run of dead space it closes
+// becomes one free block, appended at the list's tail, and a sweep begins by
+// emptying the list. A refill that finds no fit on the list sweeps on, about
+// a chunk's worth at a time. First and next fit behave as before over the
+// swept part; best fit is best among the swept part (a lazy sweep cannot see
+// what lies ahead); a refill takes a block smaller than a chunk only once a
+// step has found no chunk-sized one.
 //
 // Invariants, under `mutex_`:
 // - the list is sorted by address and no block ends where the next begins;
 //   tail_ is its last block (a sweep appends there without a walk);
 // - list_bytes_ is the sum of the list's block sizes, free_blocks_ its
 //   length; free_bytes_ is list_bytes_ plus the dead bytes above the cursor;
-// - while a sweep is in progress, every listed block lies below the cursor,
-//   which stands on a block boundary: below it the arena is swept (every
-//   free block is listed); above it lie live and dead objects, free blocks
-//   and fillers of the last mark, none listed. Mutator buffers are carved
-//   from the list, so they too lie below the cursor; objects allocated since
-//   the mark therefore never meet the sweep;
+// - while a sweep is in progress, every listed block lies below its cursor,
+//   and every free block below the cursor is listed;
 // - rover_prev_ is rover_'s predecessor on the list (null when rover_ is the
 //   head or null); next fit resumes its search at rover_, null meaning the
 //   head.
@@ -44,15 +35,13 @@
 #ifndef GCLAB_ALLOCATORS_FREE_LIST_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_FREE_LIST_ALLOCATOR_H_
 
-#include <atomic>
 #include <cstddef>
 #include <memory>
-#include <mutex>
 #include <span>
 #include <string_view>
 
+#include "allocators/arena_sweep.h"
 #include "heap/allocator.h"
-#include "heap/arena.h"
 #include "heap/params.h"
 
 namespace gclab {
@@ -62,7 +51,7 @@ enum class FitPolicy { kFirst, kNext, kBest };
 // Parses "first", "next" or "best"; throws ConfigError otherwise.
 FitPolicy parse_fit_policy(std::string_view name);
 
-class FreeListAllocator final : public Allocator {
+class FreeListAllocator final : public ArenaSweptAllocator<FreeListAllocator> {
  public:
   static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
                                                        .contiguous = true,
@@ -90,42 +79,21 @@ class FreeListAllocator final : public Allocator {
                            std::size_t bytes) override;
   void retire(AllocationBuffer& buffer) override;
   void free_object(Object* object, bool poison) override;
-  SweepResult sweep(std::uint8_t live_mark, bool poison) override;
-  void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
-                        bool poison) override;
-  SweepResult finish_sweep() override;
-  bool background_sweep_step() override;
-  bool sweep_pending() const override;
-  std::span<std::byte> parseable() const override;
-  void reset_top(std::byte* new_top) override;
-  std::span<std::byte> arena() const override;
   AllocatorStats stats() const override;
-  std::size_t in_use_bytes() const override;
-
-  // A lazy step passes at most this much arena (live objects cost as much
-  // to pass as dead ones: ~30 us of objects of a few words), and a refill
-  // takes at most kStepsPerRefill steps before it lets the world in.
-  static constexpr std::size_t kStepScanBytes = std::size_t{128} << 10;
-  static constexpr int kStepsPerRefill = 4;
 
   FitPolicy fit() const { return fit_; }
   std::size_t chunk_bytes() const { return chunk_bytes_; }
 
  private:
+  friend class ArenaSweptAllocator<FreeListAllocator>;
+
   struct Fit {
     Object* prev = nullptr;  // the block's predecessor, null for the head
     Object* block = nullptr;
   };
 
-  // A sweep in progress: lazy, or eager within one call of `sweep`.
-  struct SweepState {
-    std::byte* cursor = nullptr;  // the first unswept block; null: no sweep
-    std::uint8_t live_mark = kUnmarked;
-    bool poison = false;
-    std::size_t unswept_live_bytes = 0;  // of what the mark found live, the
-                                         // part above the cursor
-    SweepResult totals;                  // since the sweep began
-  };
+  // The ArenaSweep policy: a run becomes a free block at the list's tail.
+  struct SweepRuns;
 
   Fit find_locked(std::size_t bytes) const;
   // A block for `preferred` bytes or, failing that, for `needed` bytes,
@@ -145,51 +113,28 @@ class FreeListAllocator final : public Allocator {
   void free_unswept_locked(Object* object, bool poison);
   // Replaces the list with dead space [start, end): one block, a filler or
   // nothing. Ends any sweep.
-  void reset_list_locked(std::byte* start);
+  void reset_locked(std::byte* start);
 
   // Starts a sweep at the arena's base with an empty list.
   void start_sweep_locked(std::uint8_t live_mark, std::size_t live_bytes,
                           bool poison);
-  bool sweep_pending_locked() const {
-    return sweep_.cursor != nullptr && sweep_.cursor < end_;
-  }
-  // Sweeps on from the cursor, closing runs of dead space (one free block
-  // each, appended to the list) until a closed run holds `wanted` bytes, the
-  // runs hold max(wanted, chunk) bytes in all, `scan_limit` bytes of arena
-  // were passed, or the arena ends. The one sweeping loop: eager, lazy and
-  // finishing sweeps all run it.
-  void sweep_step_locked(std::size_t wanted, std::size_t scan_limit);
-  // A step taken on allocation: timed, since it is GC work on a mutator.
-  void sweep_lazily_locked(std::size_t wanted);
-  // Sweeps to the end and ends the sweep, returning its totals.
-  SweepResult finish_sweep_locked();
-  std::size_t unswept_dead_bytes_locked() const;
-  void publish_free_bytes_locked() {
-    free_bytes_.store(list_bytes_ + unswept_dead_bytes_locked(),
-                      std::memory_order_relaxed);
-  }
   void set_rover_locked(Object* prev, Object* block);
   Object*& link_to_locked(Object* prev) {
     return prev != nullptr ? prev->free_link() : head_;
   }
 
-  Arena arena_;
-  std::byte* const end_;  // the arena's end, rounded down to a granule
   const FitPolicy fit_;
   const std::size_t chunk_bytes_;
 
-  mutable std::mutex mutex_;
   Object* head_ = nullptr;
   Object* tail_ = nullptr;  // the list's last block: a sweep appends there
   Object* rover_ = nullptr;
   Object* rover_prev_ = nullptr;
   std::size_t free_blocks_ = 0;
-  std::size_t list_bytes_ = 0;
   std::byte* high_water_;  // end of the highest memory ever handed out
-  SweepState sweep_;
-  // Written under mutex_, read without it by in_use_bytes.
-  std::atomic<std::size_t> free_bytes_{0};
 };
+
+extern template class ArenaSweptAllocator<FreeListAllocator>;
 
 }  // namespace gclab
 

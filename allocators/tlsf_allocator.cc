@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <chrono>
 #include <cstring>
 #include <string>
 
@@ -17,10 +16,6 @@ constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
 // A block's size is a 32-bit granule count, and the initial block spans the
 // whole arena.
 constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
-
-void poison_range(std::byte* start, std::size_t bytes) {
-  std::memset(start, std::to_integer<int>(kPoisonByte), bytes);
-}
 
 // A dead block's last word holds its size in granules in its low 32 bits.
 // An 8-byte filler's header already does (its first field is the granule
@@ -41,6 +36,42 @@ std::size_t read_footer_bytes(const std::byte* end) {
 int highest_bit(std::uint32_t bits) { return std::bit_width(bits) - 1; }
 
 }  // namespace
+
+struct TlsfAllocator::SweepRuns {
+  TlsfAllocator& allocator;
+  std::size_t listed_before = 0;  // of the first run, bytes already listed
+
+  // The boundary bits find dead space freed or retired just below the
+  // cursor; it leaves its list and loses its bits until the run is closed.
+  std::byte* take_dead_below(std::byte* cursor) {
+    Object* below = allocator.dead_block_before(cursor);
+    if (below == nullptr) return nullptr;
+    if (below->kind() == BlockKind::kFree) {
+      listed_before = below->size_bytes();
+      allocator.remove_locked(below);
+    }
+    allocator.clear_boundary_bits(below->address(), below->size_bytes());
+    return below->address();
+  }
+  // A footer was written, so its page is touched already: poisoning it
+  // faults nothing in.
+  void pass_dead(std::byte* at, std::size_t bytes, bool poison) {
+    allocator.clear_boundary_bits(at, bytes);
+    if (poison && bytes > kMinFreeBlockBytes) {
+      poison_range(at + bytes - kGranuleBytes, kGranuleBytes);
+    }
+  }
+  std::size_t close_run(std::byte* start, std::size_t bytes) {
+    allocator.make_dead_locked(start, bytes);
+    const std::size_t added =
+        bytes >= kMinListedBytes ? bytes - listed_before : 0;
+    listed_before = 0;
+    return added;
+  }
+  void publish_free_bytes() { allocator.publish_free_bytes_locked(); }
+};
+
+template class ArenaSweptAllocator<TlsfAllocator>;
 
 TlsfAllocator::ListIndex TlsfAllocator::list_of_block(std::size_t bytes) {
   const std::size_t granules = bytes / kGranuleBytes;
@@ -68,8 +99,7 @@ std::optional<TlsfAllocator::ListIndex> TlsfAllocator::list_of_request(
 }
 
 TlsfAllocator::TlsfAllocator(std::size_t heap_bytes, std::size_t chunk_bytes)
-    : arena_(heap_bytes),
-      end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
+    : ArenaSweptAllocator("tlsf allocator", heap_bytes, chunk_bytes),
       chunk_bytes_(chunk_bytes),
       boundary_bits_(
           std::max<std::size_t>(1, (heap_bytes / kGranuleBytes + 63) / 64) *
@@ -198,11 +228,11 @@ Object* TlsfAllocator::walk_own_list_locked(std::size_t bytes) {
 Object* TlsfAllocator::find_or_sweep_locked(std::size_t preferred,
                                             std::size_t needed) {
   Object* block = find_locked(preferred);
-  for (int step = 0; block == nullptr && sweep_pending_locked(); ++step) {
+  for (int step = 0; block == nullptr && sweep_.pending(); ++step) {
     // Give up for now (the heap lets a pending stop or handshake in, then
     // asks again): a refill that met a long stretch of live objects must
     // not keep the world waiting.
-    if (step == kStepsPerRefill) return nullptr;
+    if (step == ArenaSweep::kStepsPerRefill) return nullptr;
     sweep_lazily_locked(preferred);
     block = find_locked(preferred);
     // The step found about a chunk's worth of free memory but no block of
@@ -292,7 +322,7 @@ void TlsfAllocator::free_object(Object* object, bool poison) {
     fatal("tlsf allocator: free_object on a block that is not an object");
   }
   std::lock_guard lock(mutex_);
-  if (sweep_.cursor != nullptr && object->address() >= sweep_.cursor) {
+  if (sweep_.unswept(object->address())) {
     free_unswept_locked(object, poison);
     return;
   }
@@ -316,7 +346,7 @@ void TlsfAllocator::free_range_locked(std::byte* start, std::size_t bytes,
     merged_bytes += size;
   }
   std::byte* after = start + bytes;
-  if (after < swept_end_locked()) {
+  if (after < sweep_.swept_end()) {
     if (Object* next = dead_block_at(after)) {
       const std::size_t size = next->size_bytes();
       if (next->kind() == BlockKind::kFree) remove_locked(next);
@@ -330,14 +360,8 @@ void TlsfAllocator::free_range_locked(std::byte* start, std::size_t bytes,
 }
 
 void TlsfAllocator::free_unswept_locked(Object* object, bool poison) {
+  sweep_.free_unswept(object, poison);
   const std::size_t size = object->size_bytes();
-  if (object->mark() == sweep_.live_mark) {
-    sweep_.unswept_live_bytes -= std::min(size, sweep_.unswept_live_bytes);
-  }
-  if (poison) {
-    poison_range(object->address() + kMinFreeBlockBytes,
-                 size - kMinFreeBlockBytes);
-  }
   Object::format_dead(object->address(), size, BlockKind::kFiller);
   write_footer(object->address(), size);
   set_boundary_bits(object->address(), size);
@@ -375,181 +399,16 @@ Object* TlsfAllocator::dead_block_at(std::byte* at) const {
   return reinterpret_cast<Object*>(at);
 }
 
-SweepResult TlsfAllocator::sweep(std::uint8_t live_mark, bool poison) {
-  std::lock_guard lock(mutex_);
-  start_sweep_locked(live_mark, /*live_bytes=*/0, poison);
-  return finish_sweep_locked();
-}
-
-void TlsfAllocator::begin_lazy_sweep(std::uint8_t live_mark,
-                                     std::size_t live_bytes, bool poison) {
-  std::lock_guard lock(mutex_);
-  start_sweep_locked(live_mark, live_bytes, poison);
-  publish_free_bytes_locked();
-}
-
-SweepResult TlsfAllocator::finish_sweep() {
-  std::lock_guard lock(mutex_);
-  if (sweep_.cursor == nullptr) return {};
-  return finish_sweep_locked();
-}
-
-bool TlsfAllocator::sweep_pending() const {
-  std::lock_guard lock(mutex_);
-  return sweep_pending_locked();
-}
-
-bool TlsfAllocator::background_sweep_step() {
-  std::lock_guard lock(mutex_);
-  if (!sweep_pending_locked()) return false;
-  sweep_step_locked(chunk_bytes_, kStepScanBytes);
-  return sweep_pending_locked();
-}
-
+// The listed blocks' boundary bits stay until the sweep finds them again, so
+// the bitmap still describes every dead block.
 void TlsfAllocator::start_sweep_locked(std::uint8_t live_mark,
                                        std::size_t live_bytes, bool poison) {
-  if (sweep_.cursor != nullptr) {
-    fatal("tlsf allocator: a sweep began while a lazy sweep was in progress");
-  }
-  // The listed blocks lie above the cursor now: the sweep finds them again,
-  // coalesced with the dead objects around them. Their boundary bits stay
-  // until it does, so the bitmap still describes every dead block.
   clear_lists_locked();
-  sweep_ = SweepState{.cursor = arena_.begin(),
-                      .live_mark = live_mark,
-                      .poison = poison,
-                      .unswept_live_bytes = live_bytes,
-                      .totals = {}};
+  sweep_.start(live_mark, live_bytes, poison);
 }
 
-SweepResult TlsfAllocator::finish_sweep_locked() {
-  sweep_step_locked(SIZE_MAX, SIZE_MAX);
-  SweepResult totals = sweep_.totals;
-  sweep_ = SweepState{};
-  publish_free_bytes_locked();
-  return totals;
-}
-
-void TlsfAllocator::sweep_lazily_locked(std::size_t wanted) {
-  auto start = std::chrono::steady_clock::now();
-  sweep_step_locked(wanted, kStepScanBytes);
-  sweep_.totals.lazy_sweep_ns +=
-      std::chrono::duration_cast<std::chrono::nanoseconds>(
-          std::chrono::steady_clock::now() - start)
-          .count();
-}
-
-void TlsfAllocator::sweep_step_locked(std::size_t wanted,
-                                      std::size_t scan_limit) {
-  const std::size_t budget = std::max(wanted, chunk_bytes_);
-  std::size_t found = 0;
-  bool fits = false;
-  // Counted in locals and added once at the end, as free-list does: the
-  // header writes below could alias members, which would keep them out of
-  // registers.
-  SweepResult step;
-  std::size_t unswept_live = sweep_.unswept_live_bytes;
-  const std::uint8_t live_mark = sweep_.live_mark;
-  const bool poison = sweep_.poison;
-  std::byte* run_start = nullptr;
-  std::size_t listed_before = 0;  // of the first run, bytes already listed
-
-  std::byte* at = sweep_.cursor;
-  // Dead space freed or retired just below the cursor since the last step
-  // would touch the first run: the run extends it instead.
-  Object* below = at < end_ ? dead_block_before(at) : nullptr;
-  if (below != nullptr) {
-    if (below->kind() == BlockKind::kFree) {
-      listed_before = below->size_bytes();
-      remove_locked(below);
-    }
-    clear_boundary_bits(below->address(), below->size_bytes());
-    run_start = below->address();
-  }
-
-  // A maximal run of dead space becomes one dead block.
-  auto close_run = [&](std::byte* run_end) {
-    if (run_start == nullptr) return;
-    const std::size_t bytes = run_end - run_start;
-    make_dead_locked(run_start, bytes);
-    if (bytes >= kMinListedBytes) found += bytes - listed_before;
-    listed_before = 0;
-    fits = fits || bytes >= wanted;
-    run_start = nullptr;
-  };
-
-  const std::byte* scan_end =
-      scan_limit < static_cast<std::size_t>(end_ - at) ? at + scan_limit : end_;
-  // Steps end between runs, so the cursor never splits one.
-  while (at < end_ &&
-         (run_start != nullptr || (!fits && found < budget && at < scan_end))) {
-    auto* block = reinterpret_cast<Object*>(at);
-    const std::size_t size = block->size_bytes();
-    if (size == 0) fatal("tlsf allocator: zero-sized block in the sweep");
-    const bool is_object = block->is_object();
-    if (is_object && block->mark() == live_mark) {
-      close_run(at);
-      block->survive_collection();
-      ++step.live_objects;
-      step.live_bytes += size;
-      unswept_live -= std::min(size, unswept_live);
-    } else {
-      if (is_object) {
-        ++step.freed_objects;
-        step.freed_bytes += size;
-      } else {
-        clear_boundary_bits(at, size);
-      }
-      // Only memory that held an object, or a header or footer about to
-      // vanish inside a run, is poisoned: the bodies of old free blocks
-      // may never have been touched, and writing them would fault in the
-      // whole heap. A footer was written, so its page is touched already.
-      if (poison) {
-        const std::size_t kept = run_start == nullptr ? kMinFreeBlockBytes : 0;
-        const std::size_t head_end =
-            is_object ? size : std::min(size, kMinFreeBlockBytes);
-        if (head_end > kept) poison_range(at + kept, head_end - kept);
-        if (!is_object && size > kMinFreeBlockBytes) {
-          poison_range(at + size - kGranuleBytes, kGranuleBytes);
-        }
-      }
-      if (run_start == nullptr) run_start = at;
-    }
-    at += size;
-  }
-  close_run(at);
-  sweep_.cursor = at;
-  sweep_.unswept_live_bytes = unswept_live;
-  sweep_.totals.live_objects += step.live_objects;
-  sweep_.totals.live_bytes += step.live_bytes;
-  sweep_.totals.freed_objects += step.freed_objects;
-  sweep_.totals.freed_bytes += step.freed_bytes;
-  publish_free_bytes_locked();
-}
-
-// The unswept part holds what the mark found live there and dead space; the
-// fillers a sweep will leave between live objects count as dead until swept.
-std::size_t TlsfAllocator::unswept_dead_bytes_locked() const {
-  if (sweep_.cursor == nullptr) return 0;
-  const std::size_t unswept = end_ - sweep_.cursor;
-  return unswept - std::min(unswept, sweep_.unswept_live_bytes);
-}
-
-std::span<std::byte> TlsfAllocator::parseable() const {
-  return {arena_.begin(), end_};
-}
-
-void TlsfAllocator::reset_top(std::byte* new_top) {
-  if (new_top < arena_.begin() || new_top > end_ ||
-      (new_top - arena_.begin()) % kGranuleBytes != 0) {
-    fatal("tlsf allocator: reset_top outside the arena or off a granule");
-  }
-  std::lock_guard lock(mutex_);
-  reset_lists_locked(new_top);
-}
-
-void TlsfAllocator::reset_lists_locked(std::byte* start) {
-  sweep_ = SweepState{};
+void TlsfAllocator::reset_locked(std::byte* start) {
+  sweep_.abandon();
   clear_lists_locked();
   // Below `start` only live objects remain, and every dead block that ever
   // existed began at or below the high-water mark (memory above it was
@@ -574,10 +433,6 @@ void TlsfAllocator::clear_lists_locked() {
   list_bytes_ = 0;
 }
 
-std::span<std::byte> TlsfAllocator::arena() const {
-  return {arena_.begin(), end_};
-}
-
 // The largest block is on the highest non-empty list; only that list is
 // walked.
 AllocatorStats TlsfAllocator::stats() const {
@@ -592,7 +447,7 @@ AllocatorStats TlsfAllocator::stats() const {
     }
   }
   const std::size_t heap = end_ - arena_.begin();
-  const std::size_t unswept = unswept_dead_bytes_locked();
+  const std::size_t unswept = sweep_.unswept_dead_bytes();
   const std::size_t free = list_bytes_ + unswept;
   return AllocatorStats{
       .heap_bytes = heap,
@@ -603,10 +458,6 @@ AllocatorStats TlsfAllocator::stats() const {
       .free_blocks = free_blocks_,
       .unswept_bytes = unswept,
   };
-}
-
-std::size_t TlsfAllocator::in_use_bytes() const {
-  return (end_ - arena_.begin()) - free_bytes_.load(std::memory_order_relaxed);
 }
 
 std::uint64_t TlsfAllocator::list_operations() const {

@@ -48,14 +48,13 @@
 // payload and the word after it may be the stale, unformatted start of
 // another mutator's buffer: neither can be read to decide anything.
 //
-// Sweeping turns each maximal run of dead space into one block, listed in
-// O(1) (or a filler, under 24 bytes). An eager `sweep` does the whole arena in
-// the pause. A lazy sweep (begin_lazy_sweep; Hughes 1982, as free-list does)
-// empties the lists and sets a cursor at the arena's base; a refill that
-// finds no fit sweeps on from the cursor, a bounded step at a time, listing
-// the runs it closes, until one fits or about a chunk of free memory was
-// found. finish_sweep sweeps the rest. Sweeping is the one part that is not
-// O(1): it is proportional to the arena it passes, as in any sweep.
+// Sweeping, eager or lazy, is an ArenaSweep (arena_sweep.h: the cursor, the
+// bounded steps and their invariant); here each run of dead space it closes
+// becomes one dead block, listed in O(1) (or a filler, under 24 bytes), with
+// its footer and boundary bits, and a sweep begins by emptying the lists. A
+// refill that finds no fit sweeps on, about a chunk's worth at a time.
+// Sweeping is the one part that is not O(1): it is proportional to the arena
+// it passes, as in any sweep.
 //
 // Invariants, under `mutex_` and whenever no sweep step is running:
 // - a block is listed iff it is kFree and lies below the sweep cursor (the
@@ -76,21 +75,19 @@
 #define GCLAB_ALLOCATORS_TLSF_ALLOCATOR_H_
 
 #include <array>
-#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <span>
 
+#include "allocators/arena_sweep.h"
 #include "heap/allocator.h"
-#include "heap/arena.h"
 #include "heap/params.h"
 
 namespace gclab {
 
-class TlsfAllocator final : public Allocator {
+class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
  public:
   static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
                                                        .contiguous = true,
@@ -137,22 +134,7 @@ class TlsfAllocator final : public Allocator {
                            std::size_t bytes) override;
   void retire(AllocationBuffer& buffer) override;
   void free_object(Object* object, bool poison) override;
-  SweepResult sweep(std::uint8_t live_mark, bool poison) override;
-  void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
-                        bool poison) override;
-  SweepResult finish_sweep() override;
-  bool background_sweep_step() override;
-  bool sweep_pending() const override;
-  std::span<std::byte> parseable() const override;
-  void reset_top(std::byte* new_top) override;
-  std::span<std::byte> arena() const override;
   AllocatorStats stats() const override;
-  std::size_t in_use_bytes() const override;
-
-  // A lazy step passes at most this much arena, and a refill takes at most
-  // kStepsPerRefill steps before it lets the world in (as free-list).
-  static constexpr std::size_t kStepScanBytes = std::size_t{128} << 10;
-  static constexpr int kStepsPerRefill = 4;
 
   std::size_t chunk_bytes() const { return chunk_bytes_; }
   // List operations so far: each insertion, each removal, each bitmap
@@ -163,15 +145,11 @@ class TlsfAllocator final : public Allocator {
   std::uint64_t list_operations() const;
 
  private:
-  // A sweep in progress: lazy, or eager within one call of `sweep`.
-  struct SweepState {
-    std::byte* cursor = nullptr;  // the first unswept block; null: no sweep
-    std::uint8_t live_mark = kUnmarked;
-    bool poison = false;
-    std::size_t unswept_live_bytes = 0;  // of what the mark found live, the
-                                         // part above the cursor
-    SweepResult totals;                  // since the sweep began
-  };
+  friend class ArenaSweptAllocator<TlsfAllocator>;
+
+  // The ArenaSweep policy: a run becomes a listed block or a filler, with
+  // its footer and boundary bits.
+  struct SweepRuns;
 
   // The list links of a listed block, in its second word: granule offsets
   // from the arena's base, kNoBlock at either end of a list.
@@ -213,7 +191,7 @@ class TlsfAllocator final : public Allocator {
   // sweep to coalesce, off the lists.
   void free_unswept_locked(Object* object, bool poison);
   // Replaces every list with the dead space [start, end). Ends any sweep.
-  void reset_lists_locked(std::byte* start);
+  void reset_locked(std::byte* start);
   void clear_lists_locked();
 
   // The boundary bitmap.
@@ -232,29 +210,9 @@ class TlsfAllocator final : public Allocator {
   // end).
   Object* dead_block_at(std::byte* at) const;
 
+  // Starts a sweep at the arena's base with empty lists.
   void start_sweep_locked(std::uint8_t live_mark, std::size_t live_bytes,
                           bool poison);
-  bool sweep_pending_locked() const {
-    return sweep_.cursor != nullptr && sweep_.cursor < end_;
-  }
-  // Where freed memory may merge with what follows it: the sweep cursor
-  // while a sweep is in progress (above it lies the sweep's work).
-  const std::byte* swept_end_locked() const {
-    return sweep_.cursor != nullptr ? sweep_.cursor : end_;
-  }
-  // Sweeps on from the cursor, closing runs of dead space (one dead block
-  // each) until a closed run holds `wanted` bytes, the runs hold
-  // max(wanted, chunk) bytes in all, `scan_limit` bytes of arena were
-  // passed, or the arena ends. Eager, lazy and finishing sweeps all run it.
-  void sweep_step_locked(std::size_t wanted, std::size_t scan_limit);
-  // A step taken on allocation: timed, since it is GC work on a mutator.
-  void sweep_lazily_locked(std::size_t wanted);
-  SweepResult finish_sweep_locked();
-  std::size_t unswept_dead_bytes_locked() const;
-  void publish_free_bytes_locked() {
-    free_bytes_.store(list_bytes_ + unswept_dead_bytes_locked(),
-                      std::memory_order_relaxed);
-  }
 
   Object* block_at(std::uint32_t offset) const {
     return reinterpret_cast<Object*>(arena_.begin() +
@@ -267,27 +225,22 @@ class TlsfAllocator final : public Allocator {
     return *reinterpret_cast<Links*>(block->address() + kGranuleBytes);
   }
 
-  Arena arena_;
-  std::byte* const end_;  // the arena's end, rounded down to a granule
   const std::size_t chunk_bytes_;
   // One bit per granule of the arena, committed on first touch like the
   // arena itself.
   Arena boundary_bits_;
   std::uint64_t* const boundary_words_;
 
-  mutable std::mutex mutex_;
   std::uint32_t first_level_map_ = 0;
   std::array<std::uint32_t, kFirstLevelCount> second_level_map_{};
   std::array<std::array<std::uint32_t, kSecondLevelCount>, kFirstLevelCount>
       heads_{};
   std::size_t free_blocks_ = 0;
-  std::size_t list_bytes_ = 0;
   std::uint64_t list_operations_ = 0;
   std::byte* high_water_;  // end of the highest memory ever handed out
-  SweepState sweep_;
-  // Written under mutex_, read without it by in_use_bytes.
-  std::atomic<std::size_t> free_bytes_{0};
 };
+
+extern template class ArenaSweptAllocator<TlsfAllocator>;
 
 }  // namespace gclab
 
