@@ -51,8 +51,12 @@
 //     called at the end of every step, when the cursor has moved.
 //
 // ArenaSweptAllocator, below, is the Allocator side of the same sweep: the
-// arena, the lock and the sweeping entry points, once for the allocators
-// that sweep this way.
+// arena, the lock, the sweeping entry points and the refill policy, once for
+// the allocators that sweep this way. Mutators do not take the lock per
+// object: a refill carves a chunk (`chunk` bytes, or the whole block when
+// the rest could not be a free block) and the mutator bumps through it in
+// its AllocationBuffer; objects larger than a quarter of a chunk are placed
+// directly, at their exact size. Which block serves a request is Derived's.
 #ifndef GCLAB_ALLOCATORS_ARENA_SWEEP_H_
 #define GCLAB_ALLOCATORS_ARENA_SWEEP_H_
 
@@ -71,6 +75,7 @@
 #include "heap/arena.h"
 #include "heap/fatal.h"
 #include "heap/object.h"
+#include "heap/params.h"
 
 namespace gclab {
 
@@ -233,6 +238,14 @@ void ArenaSweep::step(Runs runs, std::size_t wanted, std::size_t scan_limit) {
   runs.publish_free_bytes();
 }
 
+// Throws ConfigError, naming `owner`, unless `chunk_bytes` is a granule
+// multiple whose quarter holds the smallest object and the arena's
+// `usable_bytes` lie between `min_heap_bytes` and what a block header's
+// 32-bit granule count spans (the initial block covers the whole arena).
+void check_chunk_and_heap(std::string_view owner, std::size_t heap_bytes,
+                          std::size_t chunk_bytes, std::size_t usable_bytes,
+                          std::size_t min_heap_bytes);
+
 // An Allocator over one arena, rounded down to a granule, that an ArenaSweep
 // sweeps, with the free-byte accounting that the sweep shares: free_bytes_
 // is list_bytes_ (the bytes on Derived's lists) plus the dead bytes above
@@ -242,7 +255,25 @@ void ArenaSweep::step(Runs runs, std::size_t wanted, std::size_t scan_limit) {
 //                           bool poison);  empties its lists, starts sweep_;
 //   void reset_locked(std::byte* start);  replaces its lists with the dead
 //     space [start, end), ending any sweep;
-//   struct SweepRuns;  the ArenaSweep policy, built from a Derived&.
+//   struct SweepRuns;  the ArenaSweep policy, built from a Derived&;
+//   Block find_locked(std::size_t bytes);  a listed block that holds
+//     `bytes`, or a Block that converts to false;
+//   Block find_smaller_locked(std::size_t bytes);  the same for a refill
+//     that a lazy step left without a chunk, which takes what it finds;
+//   Block find_last_resort_locked(std::size_t bytes);  the last search
+//     before a request fails, with nothing left to sweep;
+//   std::span<std::byte> take_locked(Block block, std::size_t bytes,
+//                                    bool round_up);
+//     takes `bytes`, or all of a smaller block, from the front of `block`;
+//     with `round_up`, the whole block when the rest could not be a free
+//     block. Returns what it took;
+//   void retire_locked(AllocationBuffer& buffer);  gives back its tail;
+//   void free_range_locked(std::byte* start, std::size_t bytes, bool poison);
+//     frees swept memory, merging it with the dead blocks around it;
+//   void format_unswept_dead_locked(Object* object);  formats an object
+//     freed above the cursor as dead space, off the lists, for the sweep to
+//     coalesce;
+//   std::size_t largest_free_block_locked() const;  for stats().
 //
 // The entry points below are defined out of line and instantiated once, in
 // Derived's .cc, where SweepRuns is complete and inlines into the sweep's
@@ -251,6 +282,23 @@ void ArenaSweep::step(Runs runs, std::size_t wanted, std::size_t scan_limit) {
 template <class Derived>
 class ArenaSweptAllocator : public Allocator {
  public:
+  static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
+                                                       .contiguous = true,
+                                                       .frees_objects = true,
+                                                       .lazy_sweep = true};
+  static constexpr ParamSpec kChunkParam{
+      "chunk", ParamKind::kSize, "32K",
+      "bytes carved for a mutator's buffer per refill; objects above a "
+      "quarter of this are placed directly"};
+
+  AllocatorCapabilities capabilities() const final { return kCapabilities; }
+  std::byte* allocate_slow(AllocationBuffer& buffer, std::size_t bytes) final;
+  void retire(AllocationBuffer& buffer) final {
+    std::lock_guard lock(mutex_);
+    derived().retire_locked(buffer);
+  }
+  void free_object(Object* object, bool poison) final;
+  AllocatorStats stats() const final;
   SweepResult sweep(std::uint8_t live_mark, bool poison) final;
   void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
                         bool poison) final;
@@ -264,15 +312,15 @@ class ArenaSweptAllocator : public Allocator {
     return (end_ - arena_.begin()) -
            free_bytes_.load(std::memory_order_relaxed);
   }
+  std::size_t chunk_bytes() const { return chunk_bytes_; }
 
  protected:
-  // `owner` names the allocator in fatal messages; `step_bytes` is about
-  // what one refill takes.
+  // `owner` names the allocator in messages. Throws ConfigError when
+  // `chunk_bytes` is not a multiple of the granule or too small, or the
+  // arena holds less than `min_heap_bytes` or more than one block header's
+  // size field can span.
   ArenaSweptAllocator(std::string_view owner, std::size_t heap_bytes,
-                      std::size_t step_bytes)
-      : arena_(heap_bytes),
-        end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
-        sweep_(owner, arena_.begin(), end_, step_bytes) {}
+                      std::size_t chunk_bytes, std::size_t min_heap_bytes);
 
   // A lazy step taken by an allocation that found no fit.
   void sweep_lazily_locked(std::size_t wanted);
@@ -286,13 +334,22 @@ class ArenaSweptAllocator : public Allocator {
   // Guards the sweep and everything of Derived's that it touches.
   mutable std::mutex mutex_;
   ArenaSweep sweep_;
-  std::size_t list_bytes_ = 0;
+  std::size_t list_bytes_ = 0;   // the bytes of Derived's listed blocks
+  std::size_t free_blocks_ = 0;  // how many blocks Derived lists
+  const std::size_t chunk_bytes_;
+  std::byte* high_water_;  // end of the highest memory ever handed out
 
  private:
   // Written under mutex_, read without it by in_use_bytes.
   std::atomic<std::size_t> free_bytes_{0};
 
   Derived& derived() { return static_cast<Derived&>(*this); }
+  const Derived& derived() const { return static_cast<const Derived&>(*this); }
+  // A block for `preferred` bytes or, failing that, for `needed` bytes,
+  // sweeping lazily while the swept part has neither; one that converts to
+  // false when the request fails or gives up for now (the sweep is still
+  // pending then).
+  auto find_or_sweep_locked(std::size_t preferred, std::size_t needed);
   // Derived's policy; Derived is complete only where this is instantiated.
   auto runs();
 };
@@ -300,6 +357,102 @@ class ArenaSweptAllocator : public Allocator {
 template <class Derived>
 auto ArenaSweptAllocator<Derived>::runs() {
   return typename Derived::SweepRuns{derived()};
+}
+
+template <class Derived>
+ArenaSweptAllocator<Derived>::ArenaSweptAllocator(std::string_view owner,
+                                                  std::size_t heap_bytes,
+                                                  std::size_t chunk_bytes,
+                                                  std::size_t min_heap_bytes)
+    : arena_(heap_bytes),
+      end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
+      sweep_(owner, arena_.begin(), end_, chunk_bytes),
+      chunk_bytes_(chunk_bytes),
+      high_water_(arena_.begin()) {
+  check_chunk_and_heap(owner, heap_bytes, chunk_bytes,
+                       static_cast<std::size_t>(end_ - arena_.begin()),
+                       min_heap_bytes);
+}
+
+template <class Derived>
+auto ArenaSweptAllocator<Derived>::find_or_sweep_locked(std::size_t preferred,
+                                                        std::size_t needed) {
+  auto block = derived().find_locked(preferred);
+  for (int step = 0; !block && sweep_.pending(); ++step) {
+    // Give up for now (the heap lets a pending stop or handshake in, then
+    // asks again): a refill that met a long stretch of live objects must
+    // not keep the world waiting.
+    if (step == ArenaSweep::kStepsPerRefill) return decltype(block){};
+    sweep_lazily_locked(preferred);
+    block = derived().find_locked(preferred);
+    // The step found about a chunk's worth of free memory but no block of
+    // `preferred` bytes: take a smaller one rather than sweep on.
+    if (!block && needed < preferred) {
+      block = derived().find_smaller_locked(needed);
+    }
+  }
+  if (!block && needed < preferred) {
+    block = derived().find_smaller_locked(needed);
+  }
+  // The loop ends with a block or with nothing left to sweep.
+  if (!block) block = derived().find_last_resort_locked(needed);
+  return block;
+}
+
+template <class Derived>
+std::byte* ArenaSweptAllocator<Derived>::allocate_slow(AllocationBuffer& buffer,
+                                                       std::size_t bytes) {
+  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
+    fatal(std::string(sweep_.owner()) + ": request of " +
+          std::to_string(bytes) + " bytes is not a whole object");
+  }
+  std::lock_guard lock(mutex_);
+  if (bytes > chunk_bytes_ / 4) {
+    auto block = find_or_sweep_locked(bytes, bytes);
+    if (!block) return nullptr;
+    return derived().take_locked(block, bytes, /*round_up=*/false).data();
+  }
+  derived().retire_locked(buffer);
+  auto block = find_or_sweep_locked(chunk_bytes_, bytes);
+  if (!block) return nullptr;
+  const std::span<std::byte> taken =
+      derived().take_locked(block, chunk_bytes_, /*round_up=*/true);
+  buffer.cursor = taken.data() + bytes;
+  buffer.limit = taken.data() + taken.size();
+  return taken.data();
+}
+
+template <class Derived>
+void ArenaSweptAllocator<Derived>::free_object(Object* object, bool poison) {
+  if (!object->is_object()) {
+    fatal(std::string(sweep_.owner()) +
+          ": free_object on a block that is not an object");
+  }
+  std::lock_guard lock(mutex_);
+  if (sweep_.unswept(object->address())) {
+    sweep_.free_unswept(object, poison);
+    derived().format_unswept_dead_locked(object);
+    publish_free_bytes_locked();
+    return;
+  }
+  derived().free_range_locked(object->address(), object->size_bytes(), poison);
+}
+
+template <class Derived>
+AllocatorStats ArenaSweptAllocator<Derived>::stats() const {
+  std::lock_guard lock(mutex_);
+  const std::size_t heap = end_ - arena_.begin();
+  const std::size_t unswept = sweep_.unswept_dead_bytes();
+  const std::size_t free = list_bytes_ + unswept;
+  return AllocatorStats{
+      .heap_bytes = heap,
+      .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
+      .in_use_bytes = heap - free,
+      .free_bytes = free,
+      .largest_free_block = derived().largest_free_block_locked(),
+      .free_blocks = free_blocks_,
+      .unswept_bytes = unswept,
+  };
 }
 
 template <class Derived>

@@ -8,15 +8,6 @@
 #include "heap/fatal.h"
 
 namespace gclab {
-namespace {
-
-// A quarter of the smallest chunk must still hold the smallest object.
-constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
-// A block's size is a 32-bit granule count, and the initial block spans the
-// whole arena.
-constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
-
-}  // namespace
 
 // Appends each run's block at the tail: every listed block lies below the
 // cursor, so below the run.
@@ -68,23 +59,9 @@ FitPolicy parse_fit_policy(std::string_view name) {
 
 FreeListAllocator::FreeListAllocator(std::size_t heap_bytes, FitPolicy fit,
                                      std::size_t chunk_bytes)
-    : ArenaSweptAllocator("free-list allocator", heap_bytes, chunk_bytes),
-      fit_(fit),
-      chunk_bytes_(chunk_bytes),
-      high_water_(arena_.begin()) {
-  if (chunk_bytes % kGranuleBytes != 0 || chunk_bytes < kMinChunkBytes) {
-    throw ConfigError("bad parameter chunk=" + std::to_string(chunk_bytes) +
-                      ": expected a multiple of " +
-                      std::to_string(kGranuleBytes) + " bytes, at least " +
-                      std::to_string(kMinChunkBytes));
-  }
-  std::size_t usable = end_ - arena_.begin();
-  if (usable < kMinFreeBlockBytes || usable > kMaxHeapBytes) {
-    throw ConfigError("free-list allocator: heap of " +
-                      std::to_string(heap_bytes) + " bytes must be between " +
-                      std::to_string(kMinFreeBlockBytes) + " and " +
-                      std::to_string(kMaxHeapBytes) + " bytes");
-  }
+    : ArenaSweptAllocator("free-list allocator", heap_bytes, chunk_bytes,
+                          kMinFreeBlockBytes),
+      fit_(fit) {
   std::lock_guard lock(mutex_);
   reset_locked(arena_.begin());
 }
@@ -152,28 +129,11 @@ FreeListAllocator::Fit FreeListAllocator::find_best_locked(
   return best;
 }
 
-FreeListAllocator::Fit FreeListAllocator::find_or_sweep_locked(
-    std::size_t preferred, std::size_t needed) {
-  Fit fit = find_locked(preferred);
-  for (int step = 0; fit.block == nullptr && sweep_.pending(); ++step) {
-    // Give up for now (the heap lets a pending stop or handshake in, then
-    // asks again): a refill that met a long stretch of live objects must
-    // not keep the world waiting.
-    if (step == ArenaSweep::kStepsPerRefill) return {};
-    sweep_lazily_locked(preferred);
-    fit = find_locked(preferred);
-    // The step found about a chunk's worth of free memory but no block of
-    // `preferred` bytes: take a smaller one rather than sweep on.
-    if (fit.block == nullptr && needed < preferred) fit = find_locked(needed);
-  }
-  if (fit.block == nullptr && needed < preferred) fit = find_locked(needed);
-  return fit;
-}
-
-std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
-                                            bool round_up) {
+std::span<std::byte> FreeListAllocator::take_locked(Fit fit, std::size_t bytes,
+                                                    bool round_up) {
   std::byte* start = fit.block->address();
   std::size_t size = fit.block->size_bytes();
+  bytes = std::min(bytes, size);
   std::size_t rest = size - bytes;
   Object* replacement = fit.block->free_link();
   std::size_t taken = bytes;
@@ -202,69 +162,21 @@ std::size_t FreeListAllocator::carve_locked(Fit fit, std::size_t bytes,
   std::byte* handed_out_end =
       start + (rest >= kMinFreeBlockBytes ? bytes : size);
   high_water_ = std::max(high_water_, handed_out_end);
-  return taken;
-}
-
-std::byte* FreeListAllocator::allocate_slow(AllocationBuffer& buffer,
-                                            std::size_t bytes) {
-  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
-    fatal("free-list allocator: request of " + std::to_string(bytes) +
-          " bytes is not a whole object");
-  }
-  std::lock_guard lock(mutex_);
-  if (bytes > chunk_bytes_ / 4) {
-    Fit fit = find_or_sweep_locked(bytes, bytes);
-    if (fit.block == nullptr) return nullptr;
-    carve_locked(fit, bytes, /*round_up=*/false);
-    return fit.block->address();
-  }
-  retire_locked(buffer);
-  Fit fit = find_or_sweep_locked(chunk_bytes_, bytes);
-  if (fit.block == nullptr) return nullptr;
-  std::byte* start = fit.block->address();
-  std::size_t taken = carve_locked(
-      fit, std::min(fit.block->size_bytes(), chunk_bytes_), /*round_up=*/true);
-  buffer.cursor = start + bytes;
-  buffer.limit = start + taken;
-  return start;
-}
-
-void FreeListAllocator::retire(AllocationBuffer& buffer) {
-  std::lock_guard lock(mutex_);
-  retire_locked(buffer);
+  return {start, taken};
 }
 
 void FreeListAllocator::retire_locked(AllocationBuffer& buffer) {
   std::size_t tail = buffer.remaining();
   if (tail >= kMinFreeBlockBytes) {
-    insert_locked(buffer.cursor, tail, /*poison=*/false);
+    free_range_locked(buffer.cursor, tail, /*poison=*/false);
   } else if (tail > 0) {
     Object::format_filler(buffer.cursor, tail);
   }
   buffer = AllocationBuffer{};
 }
 
-void FreeListAllocator::free_object(Object* object, bool poison) {
-  if (!object->is_object()) {
-    fatal("free-list allocator: free_object on a block that is not an object");
-  }
-  std::lock_guard lock(mutex_);
-  if (sweep_.unswept(object->address())) {
-    free_unswept_locked(object, poison);
-    return;
-  }
-  insert_locked(object->address(), object->size_bytes(), poison);
-}
-
-void FreeListAllocator::free_unswept_locked(Object* object, bool poison) {
-  sweep_.free_unswept(object, poison);
-  Object::format_dead(object->address(), object->size_bytes(),
-                      BlockKind::kFree);
-  publish_free_bytes_locked();
-}
-
-void FreeListAllocator::insert_locked(std::byte* start, std::size_t bytes,
-                                      bool poison) {
+void FreeListAllocator::free_range_locked(std::byte* start, std::size_t bytes,
+                                          bool poison) {
   Object* prev = nullptr;
   Object* next = head_;
   while (next != nullptr && next->address() < start) {
@@ -361,8 +273,7 @@ void FreeListAllocator::set_rover_locked(Object* prev, Object* block) {
   rover_prev_ = block != nullptr ? prev : nullptr;
 }
 
-AllocatorStats FreeListAllocator::stats() const {
-  std::lock_guard lock(mutex_);
+std::size_t FreeListAllocator::largest_free_block_locked() const {
   std::size_t largest = 0;
   Object* last = nullptr;
   for (Object* block = head_; block != nullptr; block = block->free_link()) {
@@ -371,18 +282,7 @@ AllocatorStats FreeListAllocator::stats() const {
   }
   // The walk is here anyway: check the tail the sweep appends at.
   if (last != tail_) fatal("free-list allocator: the list's tail is stale");
-  std::size_t heap = end_ - arena_.begin();
-  std::size_t unswept = sweep_.unswept_dead_bytes();
-  std::size_t free = list_bytes_ + unswept;
-  return AllocatorStats{
-      .heap_bytes = heap,
-      .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
-      .in_use_bytes = heap - free,
-      .free_bytes = free,
-      .largest_free_block = largest,
-      .free_blocks = free_blocks_,
-      .unswept_bytes = unswept,
-  };
+  return largest;
 }
 
 }  // namespace gclab

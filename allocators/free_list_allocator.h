@@ -2,14 +2,12 @@
 // with first, next or best fit (Knuth 1973; Wilson et al. 1995).
 //
 // Every free block (kind kFree, at least kMinFreeBlockBytes) is on a singly
-// linked list through its link word, in address order. Mutators do not take
-// the list's lock per object: a refill carves a chunk (`chunk` bytes, or the
-// whole block when the rest would be too small to be a free block) out of a
-// block chosen by the fit policy, and the mutator bumps through it in its
-// AllocationBuffer. Objects larger than a quarter of a chunk are placed
-// directly, at their exact size. A retired buffer's tail goes back on the
-// list; freeing an object (reference counting) and sweeping coalesce
-// adjacent dead space, so the list never holds two touching blocks.
+// linked list through its link word, in address order. A refill carves a
+// chunk out of a block chosen by the fit policy, and an object larger than a
+// quarter of a chunk is placed directly (arena_sweep.h: the refill policy
+// that tlsf shares). A retired buffer's tail goes back on the list; freeing an
+// object (reference counting) and sweeping coalesce adjacent dead space, so the
+// list never holds two touching blocks.
 //
 // Sweeping, eager or lazy, is an ArenaSweep (arena_sweep.h: the cursor, the
 // bounded steps and their invariant); here each run of dead space it closes
@@ -53,18 +51,12 @@ FitPolicy parse_fit_policy(std::string_view name);
 
 class FreeListAllocator final : public ArenaSweptAllocator<FreeListAllocator> {
  public:
-  static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
-                                                       .contiguous = true,
-                                                       .frees_objects = true,
-                                                       .lazy_sweep = true};
   static constexpr ParamSpec kParams[] = {
       {"fit", ParamKind::kChoice, "first",
        "which free block serves a request: the lowest-addressed that fits, "
        "the next that fits after the previous one, or the smallest that fits",
        "first|next|best"},
-      {"chunk", ParamKind::kSize, "32K",
-       "bytes carved for a mutator's buffer per refill; objects above a "
-       "quarter of this are placed directly"},
+      kChunkParam,
   };
 
   // Throws ConfigError when `chunk_bytes` is not a multiple of the granule or
@@ -74,15 +66,7 @@ class FreeListAllocator final : public ArenaSweptAllocator<FreeListAllocator> {
   static std::unique_ptr<Allocator> create(std::size_t heap_bytes,
                                            const ParamValues& params);
 
-  AllocatorCapabilities capabilities() const override { return kCapabilities; }
-  std::byte* allocate_slow(AllocationBuffer& buffer,
-                           std::size_t bytes) override;
-  void retire(AllocationBuffer& buffer) override;
-  void free_object(Object* object, bool poison) override;
-  AllocatorStats stats() const override;
-
   FitPolicy fit() const { return fit_; }
-  std::size_t chunk_bytes() const { return chunk_bytes_; }
 
  private:
   friend class ArenaSweptAllocator<FreeListAllocator>;
@@ -90,27 +74,35 @@ class FreeListAllocator final : public ArenaSweptAllocator<FreeListAllocator> {
   struct Fit {
     Object* prev = nullptr;  // the block's predecessor, null for the head
     Object* block = nullptr;
+
+    explicit operator bool() const { return block != nullptr; }
   };
 
   // The ArenaSweep policy: a run becomes a free block at the list's tail.
   struct SweepRuns;
 
+  // The refill hooks of ArenaSweptAllocator (arena_sweep.h).
   Fit find_locked(std::size_t bytes) const;
-  // A block for `preferred` bytes or, failing that, for `needed` bytes,
-  // sweeping lazily while the swept part has neither.
-  Fit find_or_sweep_locked(std::size_t preferred, std::size_t needed);
+  Fit find_smaller_locked(std::size_t bytes) const {
+    return find_locked(bytes);
+  }
+  // The fit policies have looked at every listed block already.
+  Fit find_last_resort_locked(std::size_t) const { return {}; }
+  // Takes `bytes` (or all of a smaller block) from the front of
+  // `fit.block`; with `round_up`, the whole block when the rest could not be
+  // a free block. Returns what it took.
+  std::span<std::byte> take_locked(Fit fit, std::size_t bytes, bool round_up);
   Fit find_first_locked(std::size_t bytes) const;
   Fit find_next_locked(std::size_t bytes) const;
   Fit find_best_locked(std::size_t bytes) const;
-  // Takes `bytes` from the front of `fit.block`; with `round_up`, the whole
-  // block when the rest could not be a free block. Returns the bytes taken.
-  std::size_t carve_locked(Fit fit, std::size_t bytes, bool round_up);
   void retire_locked(AllocationBuffer& buffer);
   // Puts [start, start + bytes) on the list, merging with touching blocks.
-  void insert_locked(std::byte* start, std::size_t bytes, bool poison);
-  // Frees an object the sweep has not reached: it becomes dead space for the
-  // sweep to coalesce, off the list.
-  void free_unswept_locked(Object* object, bool poison);
+  void free_range_locked(std::byte* start, std::size_t bytes, bool poison);
+  // A free block above the cursor, off the list.
+  void format_unswept_dead_locked(Object* object) {
+    Object::format_dead(object->address(), object->size_bytes(),
+                        BlockKind::kFree);
+  }
   // Replaces the list with dead space [start, end): one block, a filler or
   // nothing. Ends any sweep.
   void reset_locked(std::byte* start);
@@ -119,19 +111,18 @@ class FreeListAllocator final : public ArenaSweptAllocator<FreeListAllocator> {
   void start_sweep_locked(std::uint8_t live_mark, std::size_t live_bytes,
                           bool poison);
   void set_rover_locked(Object* prev, Object* block);
+  // Walks the list, which is what a stats() call may cost.
+  std::size_t largest_free_block_locked() const;
   Object*& link_to_locked(Object* prev) {
     return prev != nullptr ? prev->free_link() : head_;
   }
 
   const FitPolicy fit_;
-  const std::size_t chunk_bytes_;
 
   Object* head_ = nullptr;
   Object* tail_ = nullptr;  // the list's last block: a sweep appends there
   Object* rover_ = nullptr;
   Object* rover_prev_ = nullptr;
-  std::size_t free_blocks_ = 0;
-  std::byte* high_water_;  // end of the highest memory ever handed out
 };
 
 extern template class ArenaSweptAllocator<FreeListAllocator>;

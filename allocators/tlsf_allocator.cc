@@ -11,12 +11,6 @@
 namespace gclab {
 namespace {
 
-// A quarter of the smallest chunk must still hold the smallest object.
-constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
-// A block's size is a 32-bit granule count, and the initial block spans the
-// whole arena.
-constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
-
 // A dead block's last word holds its size in granules in its low 32 bits.
 // An 8-byte filler's header already does (its first field is the granule
 // count), so only longer blocks get a word written.
@@ -99,26 +93,14 @@ std::optional<TlsfAllocator::ListIndex> TlsfAllocator::list_of_request(
 }
 
 TlsfAllocator::TlsfAllocator(std::size_t heap_bytes, std::size_t chunk_bytes)
-    : ArenaSweptAllocator("tlsf allocator", heap_bytes, chunk_bytes),
-      chunk_bytes_(chunk_bytes),
+    : ArenaSweptAllocator("tlsf allocator", heap_bytes, chunk_bytes,
+                          kMinListedBytes),
       boundary_bits_(
           std::max<std::size_t>(1, (heap_bytes / kGranuleBytes + 63) / 64) *
           sizeof(std::uint64_t)),
-      boundary_words_(reinterpret_cast<std::uint64_t*>(boundary_bits_.begin())),
-      high_water_(arena_.begin()) {
-  if (chunk_bytes % kGranuleBytes != 0 || chunk_bytes < kMinChunkBytes) {
-    throw ConfigError("bad parameter chunk=" + std::to_string(chunk_bytes) +
-                      ": expected a multiple of " +
-                      std::to_string(kGranuleBytes) + " bytes, at least " +
-                      std::to_string(kMinChunkBytes));
-  }
+      boundary_words_(
+          reinterpret_cast<std::uint64_t*>(boundary_bits_.begin())) {
   const std::size_t usable = end_ - arena_.begin();
-  if (usable < kMinListedBytes || usable > kMaxHeapBytes) {
-    throw ConfigError("tlsf allocator: heap of " + std::to_string(heap_bytes) +
-                      " bytes must be between " +
-                      std::to_string(kMinListedBytes) + " and " +
-                      std::to_string(kMaxHeapBytes) + " bytes");
-  }
   std::lock_guard lock(mutex_);
   clear_lists_locked();
   make_dead_locked(arena_.begin(), usable);
@@ -202,7 +184,7 @@ Object* TlsfAllocator::find_locked(std::size_t bytes) {
 // Every block on a lower list is smaller than the highest list's smallest,
 // so when its head does not hold `bytes`, only its other blocks might: not
 // worth a walk for a buffer.
-Object* TlsfAllocator::find_largest_locked(std::size_t bytes) {
+Object* TlsfAllocator::find_smaller_locked(std::size_t bytes) {
   ++list_operations_;
   if (first_level_map_ == 0) return nullptr;
   const int first = highest_bit(first_level_map_);
@@ -211,7 +193,7 @@ Object* TlsfAllocator::find_largest_locked(std::size_t bytes) {
   return head->size_bytes() >= bytes ? head : nullptr;
 }
 
-Object* TlsfAllocator::walk_own_list_locked(std::size_t bytes) {
+Object* TlsfAllocator::find_last_resort_locked(std::size_t bytes) {
   const ListIndex own = list_of_block(bytes);
   if (own.first >= kFirstLevelCount ||
       (second_level_map_[own.first] >> own.second & 1) == 0) {
@@ -225,33 +207,12 @@ Object* TlsfAllocator::walk_own_list_locked(std::size_t bytes) {
   return nullptr;
 }
 
-Object* TlsfAllocator::find_or_sweep_locked(std::size_t preferred,
-                                            std::size_t needed) {
-  Object* block = find_locked(preferred);
-  for (int step = 0; block == nullptr && sweep_.pending(); ++step) {
-    // Give up for now (the heap lets a pending stop or handshake in, then
-    // asks again): a refill that met a long stretch of live objects must
-    // not keep the world waiting.
-    if (step == ArenaSweep::kStepsPerRefill) return nullptr;
-    sweep_lazily_locked(preferred);
-    block = find_locked(preferred);
-    // The step found about a chunk's worth of free memory but no block of
-    // `preferred` bytes: take a smaller one rather than sweep on.
-    if (block == nullptr && needed < preferred) {
-      block = find_largest_locked(needed);
-    }
-  }
-  if (block == nullptr && needed < preferred) {
-    block = find_largest_locked(needed);
-  }
-  if (block == nullptr) block = walk_own_list_locked(needed);
-  return block;
-}
-
-std::size_t TlsfAllocator::take_locked(Object* block, std::size_t bytes,
-                                       bool round_up) {
+std::span<std::byte> TlsfAllocator::take_locked(Object* block,
+                                                std::size_t bytes,
+                                                bool round_up) {
   std::byte* start = block->address();
   const std::size_t size = block->size_bytes();
+  bytes = std::min(bytes, size);
   const std::size_t rest = size - bytes;
   remove_locked(block);
   clear_boundary_bits(start, size);
@@ -266,37 +227,7 @@ std::size_t TlsfAllocator::take_locked(Object* block, std::size_t bytes,
   high_water_ =
       std::max(high_water_, start + (rest >= kMinListedBytes ? taken : size));
   publish_free_bytes_locked();
-  return taken;
-}
-
-std::byte* TlsfAllocator::allocate_slow(AllocationBuffer& buffer,
-                                        std::size_t bytes) {
-  if (bytes % kGranuleBytes != 0 || bytes < kHeaderBytes) {
-    fatal("tlsf allocator: request of " + std::to_string(bytes) +
-          " bytes is not a whole object");
-  }
-  std::lock_guard lock(mutex_);
-  if (bytes > chunk_bytes_ / 4) {
-    Object* block = find_or_sweep_locked(bytes, bytes);
-    if (block == nullptr) return nullptr;
-    take_locked(block, bytes, /*round_up=*/false);
-    return block->address();
-  }
-  retire_locked(buffer);
-  Object* block = find_or_sweep_locked(chunk_bytes_, bytes);
-  if (block == nullptr) return nullptr;
-  std::byte* start = block->address();
-  const std::size_t taken =
-      take_locked(block, std::min(block->size_bytes(), chunk_bytes_),
-                  /*round_up=*/true);
-  buffer.cursor = start + bytes;
-  buffer.limit = start + taken;
-  return start;
-}
-
-void TlsfAllocator::retire(AllocationBuffer& buffer) {
-  std::lock_guard lock(mutex_);
-  retire_locked(buffer);
+  return {start, taken};
 }
 
 void TlsfAllocator::retire_locked(AllocationBuffer& buffer) {
@@ -315,18 +246,6 @@ void TlsfAllocator::make_dead_locked(std::byte* start, std::size_t bytes) {
   }
   write_footer(start, bytes);
   set_boundary_bits(start, bytes);
-}
-
-void TlsfAllocator::free_object(Object* object, bool poison) {
-  if (!object->is_object()) {
-    fatal("tlsf allocator: free_object on a block that is not an object");
-  }
-  std::lock_guard lock(mutex_);
-  if (sweep_.unswept(object->address())) {
-    free_unswept_locked(object, poison);
-    return;
-  }
-  free_range_locked(object->address(), object->size_bytes(), poison);
 }
 
 void TlsfAllocator::free_range_locked(std::byte* start, std::size_t bytes,
@@ -359,13 +278,11 @@ void TlsfAllocator::free_range_locked(std::byte* start, std::size_t bytes,
   publish_free_bytes_locked();
 }
 
-void TlsfAllocator::free_unswept_locked(Object* object, bool poison) {
-  sweep_.free_unswept(object, poison);
+void TlsfAllocator::format_unswept_dead_locked(Object* object) {
   const std::size_t size = object->size_bytes();
   Object::format_dead(object->address(), size, BlockKind::kFiller);
   write_footer(object->address(), size);
   set_boundary_bits(object->address(), size);
-  publish_free_bytes_locked();
 }
 
 void TlsfAllocator::set_boundary_bits(const std::byte* start,
@@ -435,8 +352,8 @@ void TlsfAllocator::clear_lists_locked() {
 
 // The largest block is on the highest non-empty list; only that list is
 // walked.
-AllocatorStats TlsfAllocator::stats() const {
-  std::lock_guard lock(mutex_);
+// Every block on a lower list is smaller than the highest list's smallest.
+std::size_t TlsfAllocator::largest_free_block_locked() const {
   std::size_t largest = 0;
   if (first_level_map_ != 0) {
     const int first = highest_bit(first_level_map_);
@@ -446,18 +363,7 @@ AllocatorStats TlsfAllocator::stats() const {
       largest = std::max(largest, block_at(offset)->size_bytes());
     }
   }
-  const std::size_t heap = end_ - arena_.begin();
-  const std::size_t unswept = sweep_.unswept_dead_bytes();
-  const std::size_t free = list_bytes_ + unswept;
-  return AllocatorStats{
-      .heap_bytes = heap,
-      .committed_bytes = static_cast<std::size_t>(high_water_ - arena_.begin()),
-      .in_use_bytes = heap - free,
-      .free_bytes = free,
-      .largest_free_block = largest,
-      .free_blocks = free_blocks_,
-      .unswept_bytes = unswept,
-  };
+  return largest;
 }
 
 std::uint64_t TlsfAllocator::list_operations() const {

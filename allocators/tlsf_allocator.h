@@ -26,13 +26,12 @@
 // allocation costs more than O(1), and only on the way to a failure (which
 // costs a collection).
 //
-// Mutators do not come here per object: a refill carves a chunk (`chunk`
-// bytes, or the whole block when the rest could not be listed) and the
-// mutator bumps through it in its AllocationBuffer; with no block of a chunk,
-// a refill takes the head of the highest non-empty list, the largest block
+// Mutators do not come here per object: a refill carves a chunk, and an
+// object larger than a quarter of a chunk is placed directly (arena_sweep.h:
+// the refill policy that the free list shares); with no block of a chunk, a
+// refill takes the head of the highest non-empty list, the largest block
 // that is O(1) to find. Retiring a buffer frees its unused tail like an
-// object. Objects larger than a quarter of a chunk are placed directly, at
-// their exact size.
+// object.
 //
 // Immediate coalescing finds both physical neighbours in O(1) without
 // touching memory that belongs to a mutator. A side bitmap (one bit per
@@ -89,15 +88,7 @@ namespace gclab {
 
 class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
  public:
-  static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
-                                                       .contiguous = true,
-                                                       .frees_objects = true,
-                                                       .lazy_sweep = true};
-  static constexpr ParamSpec kParams[] = {
-      {"chunk", ParamKind::kSize, "32K",
-       "bytes carved for a mutator's buffer per refill; objects above a "
-       "quarter of this are placed directly"},
-  };
+  static constexpr ParamSpec kParams[] = {kChunkParam};
 
   // Second-level lists per first level: 2^5 = 32, one 32-bit bitmap each.
   static constexpr int kSecondLevelLog2 = 5;
@@ -129,14 +120,6 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   static std::unique_ptr<Allocator> create(std::size_t heap_bytes,
                                            const ParamValues& params);
 
-  AllocatorCapabilities capabilities() const override { return kCapabilities; }
-  std::byte* allocate_slow(AllocationBuffer& buffer,
-                           std::size_t bytes) override;
-  void retire(AllocationBuffer& buffer) override;
-  void free_object(Object* object, bool poison) override;
-  AllocatorStats stats() const override;
-
-  std::size_t chunk_bytes() const { return chunk_bytes_; }
   // List operations so far: each insertion, each removal, each bitmap
   // search and each block looked at on a list. What the O(1) bound is
   // about: allocating and freeing take a constant number, however many
@@ -165,20 +148,20 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   // The head of the first non-empty list at or above `from`, or null.
   Object* search_locked(ListIndex from);
 
+  // The refill hooks of ArenaSweptAllocator (arena_sweep.h).
   // Good fit for `bytes`, then the head of its own list if that holds it.
   Object* find_locked(std::size_t bytes);
   // For a refill that found no chunk: the head of the highest non-empty list
   // if it holds `bytes`, else a good fit.
-  Object* find_largest_locked(std::size_t bytes);
+  Object* find_smaller_locked(std::size_t bytes);
   // The first block on `bytes`' own list that holds them: the last resort
   // before a request fails, O(length of that list).
-  Object* walk_own_list_locked(std::size_t bytes);
-  // A block for `preferred` bytes or, failing that, for `needed` bytes,
-  // sweeping lazily while the swept part has neither.
-  Object* find_or_sweep_locked(std::size_t preferred, std::size_t needed);
-  // Takes `bytes` from the front of listed `block`; with `round_up`, the
-  // whole block when the rest could not be listed. Returns the bytes taken.
-  std::size_t take_locked(Object* block, std::size_t bytes, bool round_up);
+  Object* find_last_resort_locked(std::size_t bytes);
+  // Takes `bytes` (or all of a smaller block) from the front of listed
+  // `block`; with `round_up`, the whole block when the rest could not be
+  // listed. Returns what it took.
+  std::span<std::byte> take_locked(Object* block, std::size_t bytes,
+                                   bool round_up);
   void retire_locked(AllocationBuffer& buffer);
 
   // Formats [start, start + bytes) as one dead block (listed, or a filler)
@@ -187,9 +170,8 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   // Frees [start, start + bytes) and merges it with the dead blocks around
   // it in the swept part.
   void free_range_locked(std::byte* start, std::size_t bytes, bool poison);
-  // Frees an object the sweep has not reached: it becomes dead space for the
-  // sweep to coalesce, off the lists.
-  void free_unswept_locked(Object* object, bool poison);
+  // A filler above the cursor, with its footer and boundary bits.
+  void format_unswept_dead_locked(Object* object);
   // Replaces every list with the dead space [start, end). Ends any sweep.
   void reset_locked(std::byte* start);
   void clear_lists_locked();
@@ -210,6 +192,9 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   // end).
   Object* dead_block_at(std::byte* at) const;
 
+  // The largest listed block: a walk of the highest non-empty list.
+  std::size_t largest_free_block_locked() const;
+
   // Starts a sweep at the arena's base with empty lists.
   void start_sweep_locked(std::uint8_t live_mark, std::size_t live_bytes,
                           bool poison);
@@ -225,7 +210,6 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
     return *reinterpret_cast<Links*>(block->address() + kGranuleBytes);
   }
 
-  const std::size_t chunk_bytes_;
   // One bit per granule of the arena, committed on first touch like the
   // arena itself.
   Arena boundary_bits_;
@@ -235,9 +219,7 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   std::array<std::uint32_t, kFirstLevelCount> second_level_map_{};
   std::array<std::array<std::uint32_t, kSecondLevelCount>, kFirstLevelCount>
       heads_{};
-  std::size_t free_blocks_ = 0;
   std::uint64_t list_operations_ = 0;
-  std::byte* high_water_;  // end of the highest memory ever handed out
 };
 
 extern template class ArenaSweptAllocator<TlsfAllocator>;
