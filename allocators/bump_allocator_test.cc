@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <vector>
 
 #include "allocators/allocator_test_util.h"
@@ -11,7 +10,6 @@
 namespace gclab {
 namespace {
 
-using allocator_testing::allocate_from_threads;
 using allocator_testing::allocate_object;
 using allocator_testing::Block;
 using allocator_testing::walk_blocks;
@@ -121,19 +119,7 @@ TEST(BumpAllocatorTest, RetireFormatsEightByteTailAsFiller) {
 
 TEST(BumpAllocatorTest, RetireKeepsArenaParseable) {
   BumpAllocator allocator(1 << 20, kTlab);
-  AllocationBuffer buffer;
-  std::vector<Object*> allocated;
-  constexpr std::size_t kSizes[] = {16, 24, 200, 512, 40, 1024, 2048, 32};
-  for (int i = 0; i < 500; ++i) {
-    allocated.push_back(allocate_object(allocator, buffer, kSizes[i % 8]));
-  }
-
-  allocator.retire(buffer);
-
-  // Large objects go to the top while small ones fill the TLAB below them.
-  std::sort(allocated.begin(), allocated.end());
-  EXPECT_EQ(walk_objects(allocator), allocated)
-      << "the walk visits exactly the allocated objects, in address order";
+  allocator_testing::expect_retire_keeps_the_arena_parseable(allocator);
 }
 
 TEST(BumpAllocatorTest, ExhaustionReturnsNull) {
@@ -218,18 +204,7 @@ TEST(BumpAllocatorTest, StatsFollowTheTop) {
 
 TEST(BumpAllocatorTest, TwoThreadsGetDisjointObjects) {
   BumpAllocator allocator(16 << 20, kTlab);
-  constexpr int kObjectsPerThread = 10000;
-
-  auto ranges = allocate_from_threads(allocator, 2, kObjectsPerThread);
-
-  ASSERT_EQ(ranges.size(), 2u * kObjectsPerThread)
-      << "every allocation succeeded";
-  for (std::size_t i = 1; i < ranges.size(); ++i) {
-    ASSERT_LE(ranges[i - 1].start + ranges[i - 1].bytes, ranges[i].start)
-        << "object " << i - 1 << " overlaps the next one";
-  }
-  EXPECT_EQ(walk_objects(allocator).size(), ranges.size())
-      << "after both threads retired, the walk finds every object";
+  allocator_testing::expect_two_threads_get_disjoint_objects(allocator);
 }
 
 TEST(BumpAllocatorTest, TlabThatIsNotAGranuleMultipleIsAConfigError) {
