@@ -225,15 +225,12 @@ std::size_t ConcurrentMarkSweepCollector::checkmark(std::uint8_t epoch) {
 void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
   GcEventRecorder& events = heap_.events();
   Allocator& allocator = heap_.allocator();
-  CycleRecord cycle{.index = events.next_cycle_index(),
-                    .cause = cause,
-                    .start_ns = events.now_ns()};
+  // Allocator statistics walk the free list, so they are taken outside the
+  // pauses (with --verify, inside: the verifier needs the world stopped).
+  CycleRecord cycle = events.begin_cycle(cause, allocator);
   cycle.trigger_bytes = heap_.trigger().trigger_bytes(allocator);
   cycle.goal_bytes = heap_.trigger().heap_goal();
   cycle.gc_thread_mark_ns.assign(marker_.threads(), 0);
-  // Allocator statistics walk the free list, so they are taken outside the
-  // pauses (with --verify, inside: the verifier needs the world stopped).
-  cycle.before = allocator.stats();
   std::uint8_t epoch;
   std::size_t in_use_at_start;
   MarkResult marked;
@@ -373,12 +370,9 @@ void ConcurrentMarkSweepCollector::run_stop_the_world_cycle(GcCause cause) {
   Allocator& allocator = heap_.allocator();
   Heap::WorldStop world(heap_, nullptr, "full");
   if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
-  CycleRecord cycle{.index = events.next_cycle_index(),
-                    .cause = cause,
-                    .start_ns = events.now_ns()};
+  CycleRecord cycle = events.begin_cycle(cause, allocator);
   cycle.trigger_bytes = heap_.trigger().trigger_bytes(allocator);
   cycle.goal_bytes = heap_.trigger().heap_goal();
-  cycle.before = allocator.stats();
   std::uint8_t epoch = heap_.flip_mark_epoch();
   MarkResult marked;
   {

@@ -26,10 +26,7 @@ void MarkCompactCollector::collect(Mutator* requester, GcCause cause) {
 
   GcEventRecorder& events = heap_.events();
   Allocator& allocator = heap_.allocator();
-  CycleRecord cycle{.index = events.next_cycle_index(),
-                    .cause = cause,
-                    .start_ns = events.now_ns()};
-  cycle.before = allocator.stats();
+  CycleRecord cycle = events.begin_cycle(cause, allocator);
   std::uint8_t epoch = heap_.flip_mark_epoch();
   {
     PhaseTimer phase(events, cycle, "mark");

@@ -37,10 +37,7 @@ void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
 
   GcEventRecorder& events = heap_.events();
   Allocator& allocator = heap_.allocator();
-  CycleRecord cycle{.index = events.next_cycle_index(),
-                    .cause = cause,
-                    .start_ns = events.now_ns()};
-  cycle.before = allocator.stats();
+  CycleRecord cycle = events.begin_cycle(cause, allocator);
   if (sweep_ == SweepMode::kLazy) {
     PhaseTimer phase(events, cycle, "finish-sweep");
     heap_.finish_lazy_sweep();

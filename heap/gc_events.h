@@ -148,6 +148,15 @@ class GcEventRecorder {
     add_gc_cpu_ns(ns);
   }
 
+  // A cycle's record as it opens: its index, cause, start, and the
+  // allocator's statistics before it.
+  CycleRecord begin_cycle(GcCause cause, const Allocator& allocator) const {
+    CycleRecord cycle{
+        .index = next_cycle_index(), .cause = cause, .start_ns = now_ns()};
+    cycle.before = allocator.stats();
+    return cycle;
+  }
+
   std::uint32_t next_cycle_index() const {
     return static_cast<std::uint32_t>(cycles_.size());
   }
