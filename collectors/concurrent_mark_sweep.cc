@@ -13,21 +13,21 @@ namespace gclab {
 
 ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
                                                            Mode mode)
-    : ConcurrentMarkSweepCollector(heap, mode, /*check_barrier=*/true) {}
+    : ConcurrentMarkSweepCollector(heap, mode, TestingHooks{}) {}
 
-ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(
-    Heap& heap, MissingBarrierForTesting)
-    : ConcurrentMarkSweepCollector(heap, Mode::kConcurrent,
-                                   /*check_barrier=*/false) {}
+ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
+                                                           TestingHooks hooks)
+    : ConcurrentMarkSweepCollector(heap, Mode::kConcurrent, std::move(hooks)) {}
 
 ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
                                                            Mode mode,
-                                                           bool check_barrier)
+                                                           TestingHooks hooks)
     : heap_(heap),
       mode_(mode),
       barrier_(heap.options().barrier),
-      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {
-  if (check_barrier && barrier_ == BarrierKind::kNone) {
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()),
+      roots_greyed_hook_(std::move(hooks.roots_greyed)) {
+  if (!hooks.missing_barrier && barrier_ == BarrierKind::kNone) {
     throw ConfigError(
         "concurrent-mark-sweep needs a write barrier: --barrier "
         "dijkstra|yuasa|hybrid");
@@ -275,6 +275,8 @@ void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
       }
     });
   }
+
+  if (roots_greyed_hook_) roots_greyed_hook_();
 
   // Remark ends marking only if it finds nothing left to do: work that
   // turned up since the last round (barrier buffers, an assist's leftovers,

@@ -47,6 +47,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -85,17 +86,23 @@ class ConcurrentMarkSweepCollector final : public Collector {
   static std::unique_ptr<Collector> create(Heap& heap,
                                            const ParamValues& params);
 
-  // For the test that proves the checkmark has teeth: the same collector
-  // over the heap's barrier even when that is none, which shades nothing.
-  struct MissingBarrierForTesting {};
-  ConcurrentMarkSweepCollector(Heap& heap, MissingBarrierForTesting);
+  // For tests. `missing_barrier`: run over the heap's barrier even when that
+  // is none, which shades nothing (the checkmark must catch what is lost).
+  // `roots_greyed`: the driver calls it once the roots of a cycle are grey,
+  // before it marks from them, so that a test can act at a known point
+  // inside marking; the cycle waits until it returns.
+  struct TestingHooks {
+    bool missing_barrier = false;
+    std::function<void()> roots_greyed;
+  };
+  ConcurrentMarkSweepCollector(Heap& heap, TestingHooks hooks);
 
   CollectorCapabilities capabilities() const override { return kCapabilities; }
   void collect(Mutator* requester, GcCause cause) override;
   void finish() override;
 
  private:
-  ConcurrentMarkSweepCollector(Heap& heap, Mode mode, bool check_barrier);
+  ConcurrentMarkSweepCollector(Heap& heap, Mode mode, TestingHooks hooks);
 
   void drive();
   void run_cycle(GcCause cause);
@@ -133,6 +140,7 @@ class ConcurrentMarkSweepCollector final : public Collector {
   std::optional<Checkmark> checkmark_;
   std::vector<Object*> roots_;  // the driver's, reused across cycles
   std::thread::id driver_id_;
+  const std::function<void()> roots_greyed_hook_;
 
   // Set while a cycle marks (initial mark to remark), for assists.
   std::atomic<bool> marking_{false};

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <exception>
 #include <memory>
 #include <mutex>
@@ -144,17 +145,50 @@ TEST(ConcurrentMarkSweepConfig, RefusesToRunWithoutABarrier) {
   EXPECT_THROW(make_concurrent_heap(BarrierKind::kNone), ConfigError);
 }
 
-// The classic lost object (Dijkstra et al. 1978; Jones, Hosking and Moss
-// 2011, section 15.1): while the marker works through a long list from its
-// head, the mutator takes `lost` from the list's last node (not yet
-// reached), deletes it there, and stores it into an object allocated black
-// during marking. Only the barrier can tell the marker: dijkstra shades it
-// on the store, yuasa and hybrid on the deletion. Without a barrier it stays
-// white, and the checkmark must say so before the sweep frees it.
-constexpr int kListLength = 200'000;  // long enough to mark for milliseconds
+// Holds every cycle's driver once the roots are grey, before it marks from
+// them, until the test opens the gate: a known point inside marking.
+class MarkGate {
+ public:
+  ConcurrentMarkSweepCollector::TestingHooks hooks(bool missing_barrier) {
+    return {.missing_barrier = missing_barrier, .roots_greyed = [this] {
+              reached_.store(true);
+              open_.wait(false);
+            }};
+  }
+  bool reached() const { return reached_.load(); }
+  void open() {
+    open_.store(true);
+    open_.notify_all();
+  }
 
-// Returns true if the pattern ran while marking was in progress.
-bool hide_object_during_marking(Heap& heap, Mutator& mutator) {
+ private:
+  std::atomic<bool> reached_{false};
+  std::atomic<bool> open_{false};
+};
+
+std::unique_ptr<Heap> make_gated_heap(BarrierKind barrier, MarkGate& gate) {
+  HeapOptions options{.heap_bytes = 8 << 20,
+                      .gc_threads = 2,
+                      .verify = true,
+                      .barrier = barrier};
+  return make_heap_with(
+      [&gate, barrier](Heap& heap) {
+        return std::make_unique<ConcurrentMarkSweepCollector>(
+            heap, gate.hooks(barrier == BarrierKind::kNone));
+      },
+      "free-list", options);
+}
+
+// The classic lost object (Dijkstra et al. 1978; Jones, Hosking and Moss
+// 2011, section 15.1): with the roots grey and the marker not yet past the
+// list's head, the mutator takes `lost` from the list's last node (still
+// white), deletes it there, and stores it into an object allocated black.
+// Only the barrier can tell the marker: dijkstra shades it on the store,
+// yuasa and hybrid on the deletion. Without a barrier it stays white, and
+// the checkmark must say so before the sweep frees it.
+constexpr int kListLength = 1000;
+
+void hide_object_during_marking(Heap& heap, Mutator& mutator, MarkGate& gate) {
   Root head(mutator);
   Root tail(mutator, mutator.allocate(testing::kNodeShape));
   head = tail.get();
@@ -170,26 +204,27 @@ bool hide_object_during_marking(Heap& heap, Mutator& mutator) {
   tail = nullptr;  // the list's last node is reachable only from the head
 
   heap.collect(&mutator, GcCause::kStress);  // starts a cycle, returns
-  while (heap.allocation_mark().load() == kUnmarked) mutator.safepoint();
-  // Answer the root handshake, so the marker starts on the list.
-  for (int i = 0; i < 1000; ++i) mutator.safepoint();
-  bool marking = heap.allocation_mark().load() != kUnmarked;
+  // Answer the root handshake until the driver holds at the gate.
+  while (!gate.reached()) mutator.safepoint();
+  EXPECT_NE(heap.allocation_mark().load(), kUnmarked) << "marking is on";
+  EXPECT_FALSE(tail_node->is_marked(heap.mark_epoch()))
+      << "the marker must not have reached the list's end";
   Root black(mutator, mutator.allocate(testing::kNodeShape));
   Object* taken = mutator.read(tail_node, 1);
   mutator.write(tail_node, 1, nullptr);
   mutator.write(black.get(), 0, taken);
+  gate.open();
   heap.collect(&mutator, GcCause::kExplicit);  // the next cycle sweeps it
   EXPECT_EQ(*mutator.read(black.get(), 0)->payload_as<std::uint64_t>(), 42u);
-  return marking;
 }
 
 class LostObject : public ::testing::TestWithParam<BarrierKind> {};
 
 TEST_P(LostObject, BarrierKeepsTheObjectMovedBehindTheMarker) {
-  auto heap = make_concurrent_heap(GetParam(), Mode::kConcurrent, 32 << 20);
+  MarkGate gate;
+  auto heap = make_gated_heap(GetParam(), gate);
   Mutator mutator(*heap);
-  EXPECT_TRUE(hide_object_during_marking(*heap, mutator))
-      << "the pattern ran after marking ended, so it tested nothing";
+  hide_object_during_marking(*heap, mutator, gate);
 }
 
 INSTANTIATE_TEST_SUITE_P(EachBarrier, LostObject,
@@ -203,18 +238,10 @@ INSTANTIATE_TEST_SUITE_P(EachBarrier, LostObject,
 // The tests have teeth: the same collector with a barrier that shades
 // nothing loses the object, and the checkmark catches it.
 void hide_object_without_a_barrier() {
-  HeapOptions options{.heap_bytes = 32 << 20,
-                      .gc_threads = 1,
-                      .verify = true,
-                      .barrier = BarrierKind::kNone};
-  auto heap = make_heap_with(
-      [](Heap& heap) {
-        return std::make_unique<ConcurrentMarkSweepCollector>(
-            heap, ConcurrentMarkSweepCollector::MissingBarrierForTesting{});
-      },
-      "free-list", options);
+  MarkGate gate;
+  auto heap = make_gated_heap(BarrierKind::kNone, gate);
   Mutator mutator(*heap);
-  hide_object_during_marking(*heap, mutator);
+  hide_object_during_marking(*heap, mutator, gate);
 }
 
 TEST(LostObjectDeathTest, CheckmarkCatchesAMissingBarrier) {
@@ -287,7 +314,8 @@ void churn_without_a_barrier() {
     auto heap = make_heap_with(
         [](Heap& heap) {
           return std::make_unique<ConcurrentMarkSweepCollector>(
-              heap, ConcurrentMarkSweepCollector::MissingBarrierForTesting{});
+              heap, ConcurrentMarkSweepCollector::TestingHooks{
+                        .missing_barrier = true});
         },
         "free-list", options, {}, "gogc:100");
     std::string error = run_graph_churn(*heap, 17 + run, 60'000);
