@@ -93,7 +93,7 @@ class ConcurrentMarkSweepCollector final : public Collector {
   // inside marking; the cycle waits until it returns.
   struct TestingHooks {
     bool missing_barrier = false;
-    std::function<void()> roots_greyed;
+    std::function<void()> roots_greyed = nullptr;
   };
   ConcurrentMarkSweepCollector(Heap& heap, TestingHooks hooks);
 
