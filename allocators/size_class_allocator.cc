@@ -49,6 +49,8 @@ std::size_t find_bit(const std::vector<std::uint64_t>& words, std::size_t from,
 }  // namespace
 
 void SizeClassAllocator::SpanList::push(Span* span) {
+  span->listed = true;
+  span->prev = tail_;
   span->next = nullptr;
   if (tail_ != nullptr) {
     tail_->next = span;
@@ -61,16 +63,21 @@ void SizeClassAllocator::SpanList::push(Span* span) {
 
 SizeClassAllocator::Span* SizeClassAllocator::SpanList::pop() {
   Span* span = head_;
-  if (span == nullptr) return nullptr;
-  head_ = span->next;
-  if (head_ == nullptr) tail_ = nullptr;
-  span->next = nullptr;
-  --size_;
+  if (span != nullptr) remove(span);
   return span;
+}
+
+void SizeClassAllocator::SpanList::remove(Span* span) {
+  (span->prev != nullptr ? span->prev->next : head_) = span->next;
+  (span->next != nullptr ? span->next->prev : tail_) = span->prev;
+  span->prev = span->next = nullptr;
+  span->listed = false;
+  --size_;
 }
 
 void SizeClassAllocator::SpanList::splice(SpanList& other) {
   if (other.empty()) return;
+  other.head_->prev = tail_;
   if (tail_ != nullptr) {
     tail_->next = other.head_;
   } else {
@@ -104,6 +111,7 @@ SizeClassAllocator::SizeClassAllocator(std::size_t heap_bytes,
       sweep_arena_(sweep_threads),
       marks_(arena_.bytes()),
       allocation_bits_(marks_.word_count(), 0),
+      pending_free_bits_(marks_.word_count(), 0),
       spans_(page_count_),
       span_start_(page_count_, 0),
       free_pages_(page_count_ / kBitsPerWord + 1, 0) {
@@ -122,6 +130,24 @@ bool SizeClassAllocator::allocation_bit(const Span& span,
                                         std::size_t cell) const {
   std::size_t bit = span.first_bit + cell * span.cell_step();
   return (allocation_bits_[bit / kBitsPerWord] >> (bit % kBitsPerWord)) & 1;
+}
+
+void SizeClassAllocator::set_allocation_bit(const Span& span, std::size_t cell,
+                                            bool value) {
+  std::size_t bit = span.first_bit + cell * span.cell_step();
+  std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
+  if (value) {
+    allocation_bits_[bit / kBitsPerWord] |= mask;
+  } else {
+    allocation_bits_[bit / kBitsPerWord] &= ~mask;
+  }
+}
+
+void SizeClassAllocator::spell_out_allocation_bits(Span& span) {
+  for (std::size_t cell = 0; cell < span.free_index; ++cell) {
+    set_allocation_bit(span, cell, true);
+  }
+  span.free_index = 0;
 }
 
 bool SizeClassAllocator::is_allocated(const Span& span,
@@ -181,7 +207,8 @@ std::byte* SizeClassAllocator::allocate_slow(AllocationBuffer& run,
       run = {};
       Central& central = centrals_[size_class];
       std::lock_guard lock(central.mutex);
-      central.full.push(&span);
+      apply_pending_frees_locked(span);
+      place_swept_locked(central, span);
     }
   }
   if (run.limit == nullptr) {
@@ -249,6 +276,7 @@ SizeClassAllocator::Span* SizeClassAllocator::new_span(std::size_t size_class,
               .cells = static_cast<std::uint32_t>(span_bytes / cell),
               .cell_bytes = static_cast<std::uint32_t>(cell),
               .size_class = static_cast<std::uint32_t>(size_class),
+              .swept_gen = sweep_gen_.load(std::memory_order_relaxed),
               .first_bit = first * kBitsPerPage};
   in_use_.fetch_add(span.tail_bytes(), std::memory_order_relaxed);
   return &span;
@@ -258,6 +286,7 @@ SizeClassAllocator::Span* SizeClassAllocator::new_span(std::size_t size_class,
 // they are.
 void SizeClassAllocator::release_span(Span& span) {
   in_use_.fetch_sub(span.tail_bytes(), std::memory_order_relaxed);
+  span.cells = 0;  // so that a free into it is refused
   std::size_t first = (span.base - arena_.begin()) / kPageBytes;
   std::lock_guard lock(page_mutex_);
   set_pages_free(first, span.pages, true);
@@ -294,7 +323,78 @@ void SizeClassAllocator::retire(AllocationBuffer& run) {
   run = {};
   Central& central = centrals_[span.size_class];
   std::lock_guard lock(central.mutex);
-  (span.used_cells < span.cells ? central.partial : central.full).push(&span);
+  apply_pending_frees_locked(span);
+  place_swept_locked(central, span);
+}
+
+void SizeClassAllocator::apply_pending_frees_locked(Span& span) {
+  if (span.pending_frees == 0) return;
+  spell_out_allocation_bits(span);
+  std::size_t first_word = span.first_bit / kBitsPerWord;
+  std::size_t end_word = first_word + span.pages * kBitsPerPage / kBitsPerWord;
+  for (std::size_t word = first_word; word < end_word; ++word) {
+    allocation_bits_[word] &= ~pending_free_bits_[word];
+    pending_free_bits_[word] = 0;
+  }
+  span.used_cells -= span.pending_frees;
+  span.pending_frees = 0;
+}
+
+void SizeClassAllocator::free_object(Object* object, bool poison) {
+  std::byte* at = object->address();
+  if (at < arena_.begin() || at >= arena_.begin() + arena_.size()) {
+    fatal("size-class: free_object outside the heap");
+  }
+  // A span's class does not change while an object lives in it.
+  Span& span = span_of(at);
+  Central& central = centrals_[span.size_class];
+  std::lock_guard lock(central.mutex);
+  std::size_t offset = at - span.base;
+  std::size_t cell = offset / span.cell_bytes;
+  if (offset % span.cell_bytes != 0 || cell >= span.cells) {
+    fatal("size-class: free_object on a cell that is not allocated");
+  }
+  std::size_t bit = span.first_bit + cell * span.cell_step();
+  std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
+  // A held span's free_index is its holder's; only a double free shows.
+  if ((span.listed && !is_allocated(span, cell)) ||
+      (pending_free_bits_[bit / kBitsPerWord] & mask) != 0) {
+    fatal("size-class: free_object on a cell that is not allocated");
+  }
+  bool was_marked = marks_.clear(at);
+  if (poison) {
+    std::memset(at, static_cast<int>(kPoisonByte), span.cell_bytes);
+  }
+  if (!span.listed) {
+    // Held by a run: the holder applies it (apply_pending_frees_locked).
+    pending_free_bits_[bit / kBitsPerWord] |= mask;
+    ++span.pending_frees;
+    in_use_.fetch_sub(span.cell_bytes, std::memory_order_relaxed);
+    return;
+  }
+  spell_out_allocation_bits(span);
+  set_allocation_bit(span, cell, false);
+  if (unswept(span)) {
+    // The sweep to come finds the cell neither allocated nor marked; what
+    // the mark counted live in unswept spans shrinks if it counted this.
+    if (was_marked) {
+      std::lock_guard sweep_lock(sweep_mutex_);
+      std::size_t live = unswept_live_.load(std::memory_order_relaxed);
+      unswept_live_.store(live - std::min<std::size_t>(live, span.cell_bytes),
+                          std::memory_order_relaxed);
+    }
+    return;
+  }
+  bool was_full = span.used_cells == span.cells;
+  --span.used_cells;
+  in_use_.fetch_sub(span.cell_bytes, std::memory_order_relaxed);
+  if (span.used_cells == 0) {
+    (was_full ? central.full : central.partial).remove(&span);
+    release_span(span);
+  } else if (was_full) {
+    central.full.remove(&span);
+    central.partial.push(&span);
+  }
 }
 
 // Sweeping.
@@ -324,22 +424,30 @@ SizeClassAllocator::SpanSweep SizeClassAllocator::sweep_span(Span& span,
       marks_.word(word).store(0, std::memory_order_relaxed);
     }
   }
+  if (span.pending_frees != 0) {
+    fatal("size-class: a span is swept with frees not applied");
+  }
   if (live > allocated) {
     fatal("size-class: a span has more marked cells (" + std::to_string(live) +
           ") than allocated ones (" + std::to_string(allocated) + ")");
   }
   span.free_index = 0;
   span.used_cells = static_cast<std::uint32_t>(live);
+  span.swept_gen = sweep_gen_.load(std::memory_order_relaxed);
   return {live, allocated - live};
 }
 
 void SizeClassAllocator::place_swept(Span& span) {
+  Central& central = centrals_[span.size_class];
+  std::lock_guard lock(central.mutex);
+  place_swept_locked(central, span);
+}
+
+void SizeClassAllocator::place_swept_locked(Central& central, Span& span) {
   if (span.used_cells == 0) {
     release_span(span);
     return;
   }
-  Central& central = centrals_[span.size_class];
-  std::lock_guard lock(central.mutex);
   (span.used_cells < span.cells ? central.partial : central.full).push(&span);
 }
 
@@ -361,19 +469,19 @@ void SizeClassAllocator::add_to_sweep_totals(const Span& span,
 
 std::size_t SizeClassAllocator::sweep_one_lazily(std::size_t size_class,
                                                  bool on_allocation) {
-  Span* span;
-  {
-    Central& central = centrals_[size_class];
-    std::lock_guard lock(central.mutex);
-    span = central.unswept.pop();
-  }
+  // The class's lock is held through the span's sweep, so that a free in
+  // the span (free_object) waits for it rather than race its bitmap words.
+  Central& central = centrals_[size_class];
+  std::unique_lock lock(central.mutex);
+  Span* span = central.unswept.pop();
   if (span == nullptr) return 0;
   std::int64_t start = on_allocation ? steady_ns() : 0;
   SpanSweep swept = sweep_span(*span, poison_);
   std::size_t bytes = span->bytes();
   add_to_sweep_totals(*span, swept, on_allocation ? steady_ns() - start : 0);
   unswept_span_bytes_.fetch_sub(bytes, std::memory_order_relaxed);
-  place_swept(*span);
+  place_swept_locked(central, *span);
+  lock.unlock();
   // Last, so that sweep_pending() stays true until what this span freed
   // can be found (Heap::refill retries on it).
   unswept_spans_.fetch_sub(1, std::memory_order_release);
@@ -442,6 +550,7 @@ SweepResult SizeClassAllocator::sweep(std::uint8_t, bool poison) {
 void SizeClassAllocator::begin_lazy_sweep(std::uint8_t, std::size_t live_bytes,
                                           bool poison) {
   if (sweep_pending()) fatal("size-class: a lazy sweep is already in progress");
+  sweep_gen_.fetch_add(1, std::memory_order_relaxed);
   std::size_t spans = 0;
   for (Central& central : centrals_) {
     std::lock_guard lock(central.mutex);

@@ -29,17 +29,27 @@
 // pages); a background sweeper sweeps whatever is left. An eager sweep
 // sweeps every span in the pause, over `sweep-threads` TBB threads.
 //
+// Freeing one object (free_object, for reference counting) takes its
+// class's lock. In a span on a list, the cells below free_index first get
+// their allocation bits (free_index := 0), then the freed cell's bit is
+// cleared; a full span becomes partial, an empty one goes back to the page
+// heap. A span held by a mutator's run is that mutator's to change without
+// a lock, so the free is only noted in a side bitmap of freed cells and
+// applied when the run is retired or used up. Its mark bit is cleared too,
+// so that a sweep still to come does not bring it back.
+//
 // Invariants:
-// - every span in use is in exactly one place: a class list, or held by one
-//   mutator's run (only between a refill and the retire of that run);
-// - a span's used_cells counts its allocated cells (so it has a free cell
-//   iff used_cells < cells), and in_use_ sums used_cells times cell size,
-//   plus the tail, over the swept spans, runs included;
+// - every span in use is in exactly one place: a class list (`listed`), or
+//   held by one mutator's run (only between a refill and the retire of that
+//   run), or being swept (with its class's lock held, or world stopped);
+// - a listed span's used_cells counts its allocated cells, so a swept one
+//   is on `partial` iff used_cells < cells; a held span's used_cells still
+//   counts its `pending_frees`;
+// - in_use_ sums used_cells times cell size, less the pending frees, plus
+//   the tail, over the swept spans, runs included;
+// - a span whose swept_gen is not sweep_gen_ is on its class's unswept list;
 // - the side mark bits of every span are clear outside marking and the
 //   sweep that follows it (each sweep clears the bits it consumes).
-//
-// Not supported: freeing one object (reference counting) — a cell below a
-// span's free_index cannot be marked free.
 #ifndef GCLAB_ALLOCATORS_SIZE_CLASS_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_SIZE_CLASS_ALLOCATOR_H_
 
@@ -64,8 +74,10 @@ namespace gclab {
 
 class SizeClassAllocator final : public Allocator {
  public:
-  static constexpr AllocatorCapabilities kCapabilities{
-      .sweepable = true, .lazy_sweep = true, .size_classes = true};
+  static constexpr AllocatorCapabilities kCapabilities{.sweepable = true,
+                                                       .frees_objects = true,
+                                                       .lazy_sweep = true,
+                                                       .size_classes = true};
   static constexpr ParamSpec kParams[] = {
       {"sweep-threads", ParamKind::kInt, "1",
        "threads (TBB) sweeping spans in parallel in an eager sweep"},
@@ -79,6 +91,7 @@ class SizeClassAllocator final : public Allocator {
   AllocatorCapabilities capabilities() const override { return kCapabilities; }
   std::byte* allocate_slow(AllocationBuffer& run, std::size_t bytes) override;
   void retire(AllocationBuffer& run) override;
+  void free_object(Object* object, bool poison) override;
   SweepResult sweep(std::uint8_t live_mark, bool poison) override;
   void begin_lazy_sweep(std::uint8_t live_mark, std::size_t live_bytes,
                         bool poison) override;
@@ -115,7 +128,11 @@ class SizeClassAllocator final : public Allocator {
     std::uint32_t size_class = 0;
     std::uint32_t free_index = 0;
     std::uint32_t used_cells = 0;
-    std::size_t first_bit = 0;  // of the span's base, in both bitmaps
+    std::uint32_t pending_frees = 0;  // while held by a run
+    std::uint32_t swept_gen = 0;
+    bool listed = false;
+    std::size_t first_bit = 0;  // of the span's base, in all bitmaps
+    Span* prev = nullptr;
     Span* next = nullptr;
 
     std::size_t bytes() const { return std::size_t{pages} * kPageBytes; }
@@ -129,11 +146,13 @@ class SizeClassAllocator final : public Allocator {
     }
   };
 
-  // A singly linked list with a tail, so that lists splice in O(1).
+  // A doubly linked list with a tail, so that lists splice in O(1) and a
+  // freed object's span leaves the middle of one in O(1).
   class SpanList {
    public:
     void push(Span* span);
     Span* pop();
+    void remove(Span* span);
     void splice(SpanList& other);
     std::size_t size() const { return size_; }
     bool empty() const { return head_ == nullptr; }
@@ -168,6 +187,14 @@ class SizeClassAllocator final : public Allocator {
   bool is_allocated(const Span& span, std::size_t cell) const;
   std::size_t allocation_bits_from(const Span& span, std::size_t cell) const;
   bool take_run(Span& span, AllocationBuffer& run);
+  void set_allocation_bit(const Span& span, std::size_t cell, bool value);
+  // Gives the cells below free_index their allocation bits; free_index := 0.
+  void spell_out_allocation_bits(Span& span);
+  // Under the class's lock, once the span's run is retired or used up.
+  void apply_pending_frees_locked(Span& span);
+  bool unswept(const Span& span) const {
+    return span.swept_gen != sweep_gen_.load(std::memory_order_relaxed);
+  }
 
   // Where a refill's span comes from.
   Span* take_span(std::size_t size_class, std::size_t& sweep_budget);
@@ -177,7 +204,10 @@ class SizeClassAllocator final : public Allocator {
 
   // Sweeping.
   SpanSweep sweep_span(Span& span, bool poison);
+  // A swept span back on the list its cells say, or, empty, to the page
+  // heap; _locked under its class's lock.
   void place_swept(Span& span);
+  void place_swept_locked(Central& central, Span& span);
   // Sweeps one unswept span of `size_class` (lazily); the bytes it passed
   // over, or 0 when that class has none. Timed as lazy_sweep_ns when
   // `on_allocation` (a mutator's refill).
@@ -199,6 +229,8 @@ class SizeClassAllocator final : public Allocator {
   tbb::task_arena sweep_arena_;
   SideMarkBitmap marks_;
   std::vector<std::uint64_t> allocation_bits_;
+  // Objects freed in spans held by runs, not yet applied (class lock).
+  std::vector<std::uint64_t> pending_free_bits_;
   std::vector<Span> spans_;  // indexed by a span's first page
   // The first page of the span each page belongs to (pages in use only).
   std::vector<std::uint32_t> span_start_;
@@ -218,6 +250,8 @@ class SizeClassAllocator final : public Allocator {
   std::atomic<std::size_t> unswept_spans_{0};
   std::atomic<std::size_t> unswept_span_bytes_{0};
   std::atomic<std::size_t> sweep_cursor_class_{0};
+  // Advanced by each lazy sweep's start, when every span becomes unswept.
+  std::atomic<std::uint32_t> sweep_gen_{0};
 
   std::mutex sweep_mutex_;  // guards the members below
   bool poison_ = false;

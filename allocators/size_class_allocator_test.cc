@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstring>
+#include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 #include <vector>
@@ -293,6 +296,206 @@ TEST(SizeClassAllocator, MutatorsRefillConcurrentlyWithoutSharingCells) {
   all.insert(objects[1].begin(), objects[1].end());
   EXPECT_EQ(all.size(), 10'000u) << "no cell was handed out twice";
   EXPECT_EQ(visited(allocator).size(), 10'000u);
+}
+
+// Reference counting frees one object at a time (free_object).
+
+TEST(SizeClassAllocator, AFreedCellIsTheNextOneItsClassHandsOut) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  constexpr std::size_t kBytes = 1024;
+  std::size_t cells = size_class_span_pages(size_class_of(kBytes)) *
+                      kPageBytes / size_class_cell_bytes(size_class_of(kBytes));
+  std::vector<Object*> objects;
+  for (std::size_t i = 0; i < cells; ++i) {
+    objects.push_back(cache.allocate(allocator, kBytes));
+  }
+  cache.retire(allocator);
+  EXPECT_EQ(allocator.class_census(size_class_of(kBytes)).full, 1u);
+  std::size_t in_use = allocator.in_use_bytes();
+  allocator.free_object(objects[3], /*poison=*/false);
+  EXPECT_EQ(allocator.in_use_bytes(), in_use - kBytes);
+  SizeClassAllocator::ClassCensus census =
+      allocator.class_census(size_class_of(kBytes));
+  EXPECT_EQ(census.full, 0u);
+  EXPECT_EQ(census.partial, 1u) << "a full span with a free cell is partial";
+  EXPECT_EQ(visited(allocator).size(), cells - 1);
+  Cache next;
+  EXPECT_EQ(next.allocate(allocator, kBytes), objects[3]);
+}
+
+TEST(SizeClassAllocator, FreeingEveryObjectGivesBackEveryPage) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 3000; ++i) {
+    objects.push_back(cache.allocate(allocator, 16 + 8 * (i % 40)));
+  }
+  objects.push_back(cache.allocate(allocator, 100'000));
+  cache.retire(allocator);
+  for (Object* object : objects) allocator.free_object(object, false);
+  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(allocator.in_use_bytes(), 0u);
+  EXPECT_TRUE(visited(allocator).empty());
+  EXPECT_EQ(allocator.stats().largest_free_block, kHeap);
+}
+
+// A span held by a mutator's run is the mutator's: the free is noted and
+// applied when the run is retired.
+TEST(SizeClassAllocator, AFreeInAHeldRunIsAppliedAtItsRetire) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 5; ++i) objects.push_back(cache.allocate(allocator, 64));
+  std::size_t in_use = allocator.in_use_bytes();
+  allocator.free_object(objects[1], /*poison=*/true);
+  EXPECT_EQ(allocator.in_use_bytes(), in_use - 64)
+      << "a freed object stops counting at once";
+  EXPECT_EQ(objects[1]->address()[0], kPoisonByte);
+  cache.retire(allocator);
+  std::vector<Object*> left = visited(allocator);
+  EXPECT_EQ(left, (std::vector<Object*>{objects[0], objects[2], objects[3],
+                                        objects[4]}));
+  Cache next;
+  EXPECT_EQ(next.allocate(allocator, 64), objects[1]);
+  EXPECT_EQ(next.allocate(allocator, 64)->address(), objects[4]->address() + 64)
+      << "the run after the freed cell starts past the retired cursor";
+}
+
+TEST(SizeClassAllocator, AFreeWhileTheSpanIsUnsweptStaysFreed) {
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> objects;
+  for (int i = 0; i < 100; ++i) {
+    objects.push_back(cache.allocate(allocator, 48));
+    mark(allocator, objects.back());
+  }
+  cache.retire(allocator);
+  allocator.begin_lazy_sweep(kLive, 100 * 48, /*poison=*/false);
+  allocator.free_object(objects[10], /*poison=*/false);
+  EXPECT_EQ(allocator.in_use_bytes(), 99u * 48u);
+  EXPECT_FALSE(allocator.side_marks()->test(objects[10]))
+      << "its mark is cleared, or the sweep would keep it";
+  SweepResult swept = allocator.finish_sweep();
+  EXPECT_EQ(swept.live_objects, 99u);
+  std::size_t tail = size_class_span_pages(size_class_of(48)) * kPageBytes % 48;
+  EXPECT_EQ(allocator.in_use_bytes(), 99u * 48u + tail)
+      << "swept, the span's tail counts as in use again";
+  std::vector<Object*> left = visited(allocator);
+  EXPECT_EQ(left.size(), 99u);
+  EXPECT_FALSE(std::binary_search(left.begin(), left.end(), objects[10]));
+}
+
+TEST(SizeClassAllocatorDeathTest, FreeingTwiceIsCaught) {
+  EXPECT_DEATH(
+      {
+        SizeClassAllocator allocator(kHeap, 1);
+        Cache cache;
+        Object* object = cache.allocate(allocator, 64);
+        cache.retire(allocator);
+        allocator.free_object(object, false);
+        allocator.free_object(object, false);
+      },
+      "free_object on a cell that is not allocated");
+  EXPECT_DEATH(
+      {
+        SizeClassAllocator allocator(kHeap, 1);
+        Cache cache;
+        Object* object = cache.allocate(allocator, 64);
+        allocator.free_object(object, false);
+        allocator.free_object(object, false);
+      },
+      "free_object on a cell that is not allocated");
+}
+
+// One thread allocates while another frees what it allocated, as reference
+// counting does when an object dies on another mutator.
+TEST(SizeClassAllocator, FreesFromAnotherThreadWhileTheHolderAllocates) {
+  SizeClassAllocator allocator(kHeap, 1);
+  std::mutex mutex;
+  std::vector<Object*> handed;
+  std::atomic<bool> done{false};
+  std::thread freer([&] {
+    for (;;) {
+      std::vector<Object*> taken;
+      bool last = done.load();
+      {
+        std::lock_guard lock(mutex);
+        taken.swap(handed);
+      }
+      for (Object* object : taken) allocator.free_object(object, false);
+      if (last && taken.empty()) return;
+    }
+  });
+  {
+    Cache cache;
+    for (int i = 0; i < 100'000; ++i) {
+      Object* object = cache.allocate(allocator, 16 + 8 * (i % 24));
+      ASSERT_NE(object, nullptr) << "frees keep a 4 MiB heap from filling";
+      std::lock_guard lock(mutex);
+      handed.push_back(object);
+    }
+    cache.retire(allocator);
+  }
+  done.store(true);
+  freer.join();
+  EXPECT_EQ(allocator.in_use_bytes(), 0u);
+  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_TRUE(visited(allocator).empty());
+}
+
+// Allocation, frees (in held and listed spans), retires and sweeps (eager
+// and lazy) at random, against a set of what should be allocated.
+TEST(SizeClassAllocator, FreesAndSweepsAgreeWithAModel) {
+  std::mt19937 random(7);
+  SizeClassAllocator allocator(kHeap, 1);
+  Cache cache;
+  std::vector<Object*> model;
+  for (int step = 0; step < 40'000; ++step) {
+    unsigned choice = random() % 100;
+    if (choice < 60 || model.empty()) {
+      std::size_t bytes =
+          random() % 64 == 0 ? 40'000 : 16 + 8 * (random() % 60);
+      Object* object = cache.allocate(allocator, bytes);
+      ASSERT_NE(object, nullptr) << "step " << step;
+      model.push_back(object);
+    } else if (choice < 97) {
+      std::size_t index = random() % model.size();
+      allocator.free_object(model[index], false);
+      model[index] = model.back();
+      model.pop_back();
+    } else if (choice < 99) {
+      cache.retire(allocator);
+      allocator.finish_sweep();  // unswept spans still hold the dead
+      std::sort(model.begin(), model.end());
+      ASSERT_EQ(visited(allocator), model) << "step " << step;
+    } else {
+      cache.retire(allocator);
+      allocator.finish_sweep();
+      std::vector<Object*> kept;
+      std::size_t kept_bytes = 0;
+      for (Object* object : model) {
+        if (random() % 2 == 0) {
+          mark(allocator, object);
+          kept.push_back(object);
+          kept_bytes += object->size_bytes();
+        }
+      }
+      model = kept;
+      if (random() % 2 == 0) {
+        allocator.sweep(kLive, false);
+      } else {
+        allocator.begin_lazy_sweep(kLive, kept_bytes, false);
+      }
+    }
+  }
+  cache.retire(allocator);
+  allocator.finish_sweep();
+  std::sort(model.begin(), model.end());
+  EXPECT_EQ(visited(allocator), model);
+  for (Object* object : model) allocator.free_object(object, false);
+  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(allocator.in_use_bytes(), 0u);
 }
 
 }  // namespace

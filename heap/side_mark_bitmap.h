@@ -37,6 +37,15 @@ class SideMarkBitmap {
     words_[bit / kBitsPerWord].fetch_or(
         std::uint64_t{1} << (bit % kBitsPerWord), std::memory_order_relaxed);
   }
+  // Clears the bit (an object freed while its mark may still be read);
+  // whether it was set.
+  bool clear(const void* at) {
+    std::size_t bit = bit_index(at);
+    std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
+    return words_[bit / kBitsPerWord].fetch_and(~mask,
+                                                std::memory_order_relaxed) &
+           mask;
+  }
   bool test(const void* at) const {
     std::size_t bit = bit_index(at);
     return (words_[bit / kBitsPerWord].load(std::memory_order_relaxed) >>
