@@ -379,9 +379,7 @@ void SizeClassAllocator::free_object(Object* object, bool poison) {
     // the mark counted live in unswept spans shrinks if it counted this.
     if (was_marked) {
       std::lock_guard sweep_lock(sweep_mutex_);
-      std::size_t live = unswept_live_.load(std::memory_order_relaxed);
-      unswept_live_.store(live - std::min<std::size_t>(live, span.cell_bytes),
-                          std::memory_order_relaxed);
+      take_from_unswept_live_locked(span.cell_bytes);
     }
     return;
   }
@@ -451,15 +449,20 @@ void SizeClassAllocator::place_swept_locked(Central& central, Span& span) {
   (span.used_cells < span.cells ? central.partial : central.full).push(&span);
 }
 
+// An estimate: never below zero, though what the mark counted and what the
+// sweeps and frees find may differ in rounding.
+void SizeClassAllocator::take_from_unswept_live_locked(std::size_t bytes) {
+  std::size_t live = unswept_live_.load(std::memory_order_relaxed);
+  unswept_live_.store(live - std::min(live, bytes), std::memory_order_relaxed);
+}
+
 void SizeClassAllocator::add_to_sweep_totals(const Span& span,
                                              const SpanSweep& swept,
                                              std::int64_t lazy_ns) {
   std::size_t live_bytes = swept.live_cells * span.cell_bytes;
   in_use_.fetch_add(live_bytes + span.tail_bytes(), std::memory_order_relaxed);
   std::lock_guard lock(sweep_mutex_);
-  std::size_t unswept_live = unswept_live_.load(std::memory_order_relaxed);
-  unswept_live_.store(unswept_live - std::min(unswept_live, live_bytes),
-                      std::memory_order_relaxed);
+  take_from_unswept_live_locked(live_bytes);
   sweep_totals_.live_objects += swept.live_cells;
   sweep_totals_.live_bytes += live_bytes;
   sweep_totals_.freed_objects += swept.freed_cells;

@@ -217,6 +217,8 @@ class SizeClassAllocator final : public Allocator {
   bool sweep_any_lazily(std::size_t& budget, bool on_allocation);
   void add_to_sweep_totals(const Span& span, const SpanSweep& swept,
                            std::int64_t lazy_ns);
+  // Under sweep_mutex_: `bytes` fewer live in the spans not swept yet.
+  void take_from_unswept_live_locked(std::size_t bytes);
 
   // The page heap (under page_mutex_).
   std::size_t find_free_pages(std::size_t pages) const;
