@@ -409,11 +409,15 @@ TEST(SizeClassAllocatorDeathTest, FreeingTwiceIsCaught) {
 }
 
 // One thread allocates while another frees what it allocated, as reference
-// counting does when an object dies on another mutator.
+// counting does when an object dies on another mutator. The allocating
+// thread waits while kOutstanding objects are not freed yet, so that the
+// heap holds a bounded window of them however the threads are scheduled.
 TEST(SizeClassAllocator, FreesFromAnotherThreadWhileTheHolderAllocates) {
+  constexpr std::size_t kOutstanding = 4096;
   SizeClassAllocator allocator(kHeap, 1);
   std::mutex mutex;
   std::vector<Object*> handed;
+  std::atomic<std::size_t> outstanding{0};
   std::atomic<bool> done{false};
   std::thread freer([&] {
     for (;;) {
@@ -423,15 +427,25 @@ TEST(SizeClassAllocator, FreesFromAnotherThreadWhileTheHolderAllocates) {
         std::lock_guard lock(mutex);
         taken.swap(handed);
       }
-      for (Object* object : taken) allocator.free_object(object, false);
+      for (Object* object : taken) {
+        allocator.free_object(object, false);
+        outstanding.fetch_sub(1);
+      }
       if (last && taken.empty()) return;
+      if (taken.empty()) std::this_thread::yield();
     }
   });
   {
     Cache cache;
     for (int i = 0; i < 100'000; ++i) {
+      while (outstanding.load() >= kOutstanding) std::this_thread::yield();
       Object* object = cache.allocate(allocator, 16 + 8 * (i % 24));
-      ASSERT_NE(object, nullptr) << "frees keep a 4 MiB heap from filling";
+      if (object == nullptr) {
+        ADD_FAILURE() << "frees keep a 4 MiB heap from filling (object " << i
+                      << ")";
+        break;
+      }
+      outstanding.fetch_add(1);
       std::lock_guard lock(mutex);
       handed.push_back(object);
     }
