@@ -91,7 +91,9 @@ const Reclaimer* reclaimer_for(const AllocatorCapabilities& allocator) {
   };
   for (const Reclaimer& reclaimer : kReclaimers) {
     const CollectorEntry& collector = find_collector(reclaimer.collector);
-    if (missing_capability(collector.capabilities, allocator).empty()) {
+    CollectorCapabilities needs = collector.capabilities_of(
+        ParamValues(collector.params, reclaimer.params));
+    if (missing_capability(needs, allocator).empty()) {
       return &reclaimer;
     }
   }

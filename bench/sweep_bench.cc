@@ -187,12 +187,13 @@ std::size_t take_fill_flag(int& argc, char** argv) {
 void register_benchmarks(int& argc, char** argv) {
   std::size_t fill_bytes = take_fill_flag(argc, argv);
   const CollectorEntry& mark_sweep = find_collector("mark-sweep");
+  const CollectorCapabilities eager_mark_sweep = mark_sweep.capabilities_of(
+      ParamValues(mark_sweep.params, {{"sweep", "eager"}}));
   for (int live_percent : kLivePercents) {
     auto fill =
         std::make_shared<const HeapFill>(make_fill(fill_bytes, live_percent));
     for (const AllocatorEntry& allocator : allocator_registry()) {
-      if (!allocator.capabilities.sweepable ||
-          !missing_capability(mark_sweep.capabilities, allocator.capabilities)
+      if (!missing_capability(eager_mark_sweep, allocator.capabilities)
                .empty()) {
         continue;
       }

@@ -7,6 +7,7 @@
 #include <optional>
 #include <vector>
 
+#include "heap/collection_cycle.h"
 #include "heap/heap.h"
 #include "testing/test_heap.h"
 
@@ -24,9 +25,13 @@ class SkipsSlotOneCollector final : public Collector {
   }
 
   void collect(Mutator* requester, GcCause cause) override {
-    Heap::WorldStop world(heap_, requester, "full");
+    Heap::WorldStop world(heap_, requester, PauseKind::kFull);
     if (!world.stopped()) return;
-    std::uint8_t epoch = heap_.flip_mark_epoch();
+    CollectionCycle cycle(heap_, cause);
+    // Through the cycle, the epoch is what every reachable object must
+    // carry when it closes; without the mark check, the heap's own flip.
+    std::uint8_t epoch =
+        check_marks_ ? cycle.flip_mark_epoch() : heap_.flip_mark_epoch();
     std::vector<Object*> stack;
     heap_.for_each_root([&](Object** slot) {
       if (*slot != nullptr && (*slot)->try_mark(epoch)) stack.push_back(*slot);
@@ -40,10 +45,6 @@ class SkipsSlotOneCollector final : public Collector {
     // Without the mark check the sweep must run, so that the lost object is
     // really freed and the allocated-object check has something to find.
     if (!check_marks_) heap_.allocator().sweep(epoch, /*poison=*/true);
-    CycleRecord cycle{.index = heap_.events().next_cycle_index(),
-                      .cause = cause};
-    heap_.finish_cycle(std::move(cycle),
-                       check_marks_ ? std::optional(epoch) : std::nullopt);
   }
 
  private:

@@ -1,10 +1,8 @@
 #include "collectors/concurrent_mark_sweep.h"
 
-#include <algorithm>
 #include <string>
 #include <utility>
 
-#include "heap/errors.h"
 #include "heap/fatal.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
@@ -13,30 +11,10 @@ namespace gclab {
 
 ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
                                                            Mode mode)
-    : ConcurrentMarkSweepCollector(heap, mode, TestingHooks{}) {}
-
-ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
-                                                           TestingHooks hooks)
-    : ConcurrentMarkSweepCollector(heap, Mode::kConcurrent, std::move(hooks)) {}
-
-ConcurrentMarkSweepCollector::ConcurrentMarkSweepCollector(Heap& heap,
-                                                           Mode mode,
-                                                           TestingHooks hooks)
     : heap_(heap),
       mode_(mode),
       barrier_(heap.options().barrier),
-      marker_(heap.options().gc_threads, heap.allocator().side_marks()),
-      roots_greyed_hook_(std::move(hooks.roots_greyed)) {
-  if (!hooks.missing_barrier && barrier_ == BarrierKind::kNone) {
-    throw ConfigError(
-        "concurrent-mark-sweep needs a write barrier: --barrier "
-        "dijkstra|yuasa|hybrid");
-  }
-  if (!heap_.allocator().capabilities().lazy_sweep) {
-    throw ConfigError(
-        "concurrent-mark-sweep sweeps concurrently: it needs an allocator "
-        "that sweeps lazily (free-list, tlsf, size-class)");
-  }
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {
   if (heap_.options().verify) checkmark_.emplace(heap_.allocator().arena());
   driver_ = std::thread([this] { drive(); });
   driver_id_ = driver_.get_id();
@@ -107,33 +85,29 @@ void ConcurrentMarkSweepCollector::request_cycle(GcCause cause) {
 
 // The heap asks twice before it gives up on an allocation: the first wait
 // ends with the cycle in progress (whose sweep then frees memory), the
-// second with one that started after it.
+// second with one that started after it. In the stop-the-world mode the
+// cycle's own "full" pause covers the wait, so only the concurrent mode
+// records a stall.
 void ConcurrentMarkSweepCollector::wait_for_cycle(Mutator* requester,
                                                   GcCause cause, bool fresh) {
-  std::int64_t start_ns = heap_.events().now_ns();
-  std::int64_t start_cpu = thread_cpu_ns();
-  {
-    std::optional<ParkedScope> parked;
-    if (requester != nullptr) parked.emplace(*requester);
-    std::unique_lock lock(mutex_);
-    if (finishing_) return;
-    std::uint64_t target =
-        running_ && !fresh ? cycles_started_ : cycles_started_ + 1;
-    if (!requested_ && cycles_started_ < target) {
-      requested_ = true;
-      requested_cause_ = cause;
-      changed_.notify_all();
-    }
-    changed_.wait(lock,
-                  [&] { return cycles_completed_ >= target || finishing_; });
-  }
-  // In the stop-the-world mode the cycle's own "full" pause covers the wait.
+  std::optional<MutatorPause> stall;
   if (requester != nullptr && cause == GcCause::kAllocationFailure &&
       mode_ == Mode::kConcurrent) {
-    std::int64_t end_ns = heap_.events().now_ns();
-    heap_.events().record_pause({start_ns, end_ns - start_ns, "stall"});
-    heap_.events().add_gc_cpu_ns(thread_cpu_ns() - start_cpu);
+    stall.emplace(heap_.events(), PauseKind::kStall);
   }
+  std::optional<ParkedScope> parked;
+  if (requester != nullptr) parked.emplace(*requester);
+  std::unique_lock lock(mutex_);
+  if (finishing_) return;
+  std::uint64_t target =
+      running_ && !fresh ? cycles_started_ : cycles_started_ + 1;
+  if (!requested_ && cycles_started_ < target) {
+    requested_ = true;
+    requested_cause_ = cause;
+    changed_.notify_all();
+  }
+  changed_.wait(lock,
+                [&] { return cycles_completed_ >= target || finishing_; });
 }
 
 // A stress request made while no cycle runs waits (parked) until one has
@@ -154,14 +128,13 @@ void ConcurrentMarkSweepCollector::wait_for_start(Mutator* requester) {
 void ConcurrentMarkSweepCollector::assist() {
   std::optional<std::size_t> goal = heap_.trigger().heap_goal();
   if (!goal || heap_.allocator().in_use_bytes() < *goal) return;
-  std::int64_t start_ns = heap_.events().now_ns();
-  std::int64_t start_cpu = thread_cpu_ns();
+  MutatorPause pause(heap_.events(), PauseKind::kAssist);
   MarkResult marked = marker_.assist(heap_.mark_epoch(), kAssistBudget);
-  if (marked.bytes == 0) return;  // nothing queued: the GC threads hold it
+  if (marked.bytes == 0) {
+    pause.discard();  // nothing queued: the GC threads hold it
+    return;
+  }
   assist_marked_bytes_.fetch_add(marked.bytes, std::memory_order_relaxed);
-  std::int64_t end_ns = heap_.events().now_ns();
-  heap_.events().record_pause({start_ns, end_ns - start_ns, "assist"});
-  heap_.events().add_gc_cpu_ns(thread_cpu_ns() - start_cpu);
 }
 
 void ConcurrentMarkSweepCollector::drive() {
@@ -175,11 +148,7 @@ void ConcurrentMarkSweepCollector::drive() {
     GcCause cause = requested_cause_;
     changed_.notify_all();
     lock.unlock();
-    if (mode_ == Mode::kStopTheWorld) {
-      run_stop_the_world_cycle(cause);
-    } else {
-      run_cycle(cause);
-    }
+    run_cycle(cause);
     lock.lock();
     running_ = false;
     ++cycles_completed_;
@@ -189,6 +158,185 @@ void ConcurrentMarkSweepCollector::drive() {
       sweep_in_background();
       lock.lock();
     }
+  }
+}
+
+void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
+  std::optional<Heap::WorldStop> whole_cycle;
+  if (mode_ == Mode::kStopTheWorld) {
+    whole_cycle.emplace(heap_, nullptr, PauseKind::kFull);
+    if (!whole_cycle->stopped()) {
+      fatal("concurrent-mark-sweep: the world was taken");
+    }
+  }
+  // Allocator statistics walk free lists, so in the concurrent mode the
+  // cycle opens outside the pauses.
+  CollectionCycle cycle(heap_, cause);
+  CycleRecord& record = cycle.record();
+  record.trigger_bytes = heap_.trigger().trigger_bytes(heap_.allocator());
+  record.goal_bytes = heap_.trigger().heap_goal();
+  // Marking's CPU time is counted per GC thread only beside the mutators;
+  // in one pause, the pause's process CPU time already counts it.
+  if (mode_ == Mode::kConcurrent) {
+    record.gc_thread_mark_ns.assign(marker_.threads(), 0);
+  }
+
+  std::uint8_t epoch;
+  {
+    // Nothing here walks the heap: the sweep being finished lies wholly
+    // above the mutators' buffers.
+    std::optional<Heap::WorldStop> world;
+    stop_world(world, PauseKind::kInitialMark, Heap::Buffers::kKeep);
+    epoch = initial_mark(cycle);
+  }
+  if (barrier_ != BarrierKind::kYuasa) grey_roots_by_handshake(cycle);
+
+  // Remark ends marking only if it finds nothing left to do: work that
+  // turned up since the last round goes back to concurrent marking, as in
+  // Go's mark termination, so that the pause stays short. The last of
+  // kRemarkAttempts finishes in the pause whatever it finds, so marking
+  // ends.
+  MarkResult marked;
+  std::optional<Heap::WorldStop> remark_pause;
+  bool marking_over = false;
+  for (int attempt = 1; !marking_over; ++attempt) {
+    remark_pause.reset();
+    mark(cycle, epoch, marked);
+    stop_world(remark_pause, PauseKind::kRemark);
+    marking_over = remark(cycle, epoch, attempt == kRemarkAttempts, marked);
+  }
+  end_marking(cycle, epoch, marked);
+  cycle.close();
+}
+
+void ConcurrentMarkSweepCollector::stop_world(
+    std::optional<Heap::WorldStop>& world, PauseKind kind,
+    Heap::Buffers buffers) {
+  if (mode_ == Mode::kStopTheWorld) return;
+  world.emplace(heap_, nullptr, kind, buffers);
+  if (!world->stopped()) fatal("concurrent-mark-sweep: the world was taken");
+}
+
+std::uint8_t ConcurrentMarkSweepCollector::initial_mark(
+    CollectionCycle& cycle) {
+  {
+    PhaseTimer phase = cycle.phase("finish-sweep");
+    heap_.finish_lazy_sweep();
+  }
+  PhaseTimer phase = cycle.phase("initial-mark");
+  in_use_at_start_ = heap_.allocator().in_use_bytes();
+  std::uint8_t epoch = cycle.flip_mark_epoch();
+  heap_.set_allocation_mark(epoch);
+  heap_.set_barrier_sink(&marker_.queue());
+  heap_.set_barrier_active(true);
+  assist_marked_bytes_.store(0, std::memory_order_relaxed);
+  marking_.store(true, std::memory_order_release);
+  grey_global_roots();
+  for (Mutator* mutator : heap_.safepoints().mutators()) {
+    if (barrier_ == BarrierKind::kYuasa) {
+      grey_roots_of(*mutator);
+    } else {
+      mutator->set_roots_unscanned(barrier_ == BarrierKind::kHybrid);
+    }
+  }
+  return epoch;
+}
+
+// Each mutator greys its own roots at its next poll, the others running on;
+// on the mutator's own thread that is its pause. The driver runs it for a
+// parked mutator, and for every mutator when the world is stopped (--stw).
+void ConcurrentMarkSweepCollector::grey_roots_by_handshake(
+    CollectionCycle& cycle) {
+  PhaseTimer phase = cycle.phase("root-handshake");
+  heap_.safepoints().handshake([this](Mutator& mutator) {
+    std::optional<MutatorPause> pause;
+    if (std::this_thread::get_id() != driver_id_) {
+      pause.emplace(heap_.events(), PauseKind::kHandshake);
+    }
+    grey_roots_of(mutator);
+    mutator.set_roots_unscanned(false);
+  });
+}
+
+void ConcurrentMarkSweepCollector::mark(CollectionCycle& cycle,
+                                        std::uint8_t epoch,
+                                        MarkResult& marked) {
+  PhaseTimer phase =
+      cycle.phase(mode_ == Mode::kConcurrent ? "concurrent-mark" : "mark");
+  std::vector<std::int64_t>& cpu_by_thread = cycle.record().gc_thread_mark_ns;
+  std::int64_t cpu_before = 0;
+  for (std::int64_t ns : cpu_by_thread) cpu_before += ns;
+  for (;;) {
+    marked.add(marker_.mark(epoch, cpu_by_thread));
+    heap_.safepoints().handshake(
+        [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
+    if (marker_.queue().empty()) break;
+  }
+  std::int64_t cpu = 0;
+  for (std::int64_t ns : cpu_by_thread) cpu += ns;
+  heap_.events().add_gc_cpu_ns(cpu - cpu_before);
+}
+
+bool ConcurrentMarkSweepCollector::remark(CollectionCycle& cycle,
+                                          std::uint8_t epoch, bool last_attempt,
+                                          MarkResult& marked) {
+  PhaseTimer phase = cycle.phase("remark");
+  MarkStack work = remark_work(epoch);
+  bool found_work = !work.empty() || !marker_.queue().empty();
+  marker_.queue().push_all(work);
+  if (found_work && !last_attempt) return false;
+  marked.add(marker_.mark(epoch, {}));
+  return true;
+}
+
+MarkStack ConcurrentMarkSweepCollector::remark_work(std::uint8_t epoch) {
+  MarkStack work;
+  auto take = [&work, epoch](Object* object) {
+    if (object != nullptr && !object->is_marked(epoch)) work.push_back(object);
+  };
+  bool rescan_roots =
+      barrier_ != BarrierKind::kYuasa && barrier_ != BarrierKind::kHybrid;
+  for (Mutator* mutator : heap_.safepoints().mutators()) {
+    BarrierBuffer& buffer = mutator->barrier_buffer();
+    for (Object* object : buffer.contents()) take(object);
+    buffer.clear();
+    if (rescan_roots) {
+      mutator->for_each_root([&take](Object** slot) { take(*slot); });
+    }
+  }
+  return work;
+}
+
+void ConcurrentMarkSweepCollector::end_marking(CollectionCycle& cycle,
+                                               std::uint8_t epoch,
+                                               const MarkResult& marked) {
+  Allocator& allocator = heap_.allocator();
+  CycleRecord& record = cycle.record();
+  marking_.store(false, std::memory_order_release);
+  heap_.set_barrier_active(false);
+  heap_.set_barrier_sink(nullptr);
+  heap_.set_allocation_mark(kUnmarked);
+  std::size_t in_use = allocator.in_use_bytes();
+  record.allocated_black_bytes =
+      in_use > in_use_at_start_ ? in_use - in_use_at_start_ : 0;
+  cycle.count_marked(marked.objects, marked.bytes);
+  record.barrier_buffers = marker_.queue().take_barrier_buffer_count();
+  record.assist_marked_bytes =
+      assist_marked_bytes_.load(std::memory_order_relaxed);
+  const std::size_t kept = marked.bytes + record.allocated_black_bytes;
+  if (checkmark_) {
+    PhaseTimer phase = cycle.phase("checkmark");
+    std::size_t reachable = checkmark(cycle, epoch);
+    record.floating_garbage_bytes = kept > reachable ? kept - reachable : 0;
+  }
+  const bool poison = heap_.options().verify;
+  {
+    PhaseTimer phase = cycle.phase("begin-sweep");
+    allocator.begin_lazy_sweep(epoch, kept, poison);
+  }
+  if (mode_ == Mode::kStopTheWorld) {
+    PhaseTimer phase = cycle.phase("sweep");
+    cycle.count_swept(allocator.finish_sweep());
   }
 }
 
@@ -211,197 +359,15 @@ void ConcurrentMarkSweepCollector::grey_global_roots() {
   marker_.queue().push_all(roots_);
 }
 
-std::size_t ConcurrentMarkSweepCollector::checkmark(std::uint8_t epoch) {
+std::size_t ConcurrentMarkSweepCollector::checkmark(
+    const CollectionCycle& cycle, std::uint8_t epoch) {
   roots_.clear();
   heap_.for_each_root([this](Object** slot) { roots_.push_back(*slot); });
   if (auto violation = checkmark_->check(roots_, epoch)) {
-    fatal("verification failed in collection " +
-          std::to_string(heap_.events().next_cycle_index()) + " (" +
-          std::string(to_string(barrier_)) + " barrier): " + *violation);
+    fatal("verification failed in collection " + std::to_string(cycle.index()) +
+          " (" + std::string(to_string(barrier_)) + " barrier): " + *violation);
   }
   return checkmark_->reachable_bytes();
-}
-
-void ConcurrentMarkSweepCollector::run_cycle(GcCause cause) {
-  GcEventRecorder& events = heap_.events();
-  Allocator& allocator = heap_.allocator();
-  // Allocator statistics walk the free list, so they are taken outside the
-  // pauses (with --verify, inside: the verifier needs the world stopped).
-  CycleRecord cycle = events.begin_cycle(cause, allocator);
-  cycle.trigger_bytes = heap_.trigger().trigger_bytes(allocator);
-  cycle.goal_bytes = heap_.trigger().heap_goal();
-  cycle.gc_thread_mark_ns.assign(marker_.threads(), 0);
-  std::uint8_t epoch;
-  std::size_t in_use_at_start;
-  MarkResult marked;
-
-  {
-    // Nothing here walks the heap: the sweep being finished lies wholly
-    // above the mutators' buffers.
-    Heap::WorldStop world(heap_, nullptr, "initial-mark", Heap::Buffers::kKeep);
-    if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
-    {
-      PhaseTimer phase(events, cycle, "finish-sweep");
-      heap_.finish_lazy_sweep();
-    }
-    PhaseTimer phase(events, cycle, "initial-mark");
-    in_use_at_start = allocator.in_use_bytes();
-    epoch = heap_.flip_mark_epoch();
-    heap_.set_allocation_mark(epoch);
-    heap_.set_barrier_sink(&marker_.queue());
-    heap_.set_barrier_active(true);
-    assist_marked_bytes_.store(0, std::memory_order_relaxed);
-    marking_.store(true, std::memory_order_release);
-    grey_global_roots();
-    for (Mutator* mutator : heap_.safepoints().mutators()) {
-      if (barrier_ == BarrierKind::kYuasa) {
-        grey_roots_of(*mutator);
-      } else {
-        mutator->set_roots_unscanned(barrier_ == BarrierKind::kHybrid);
-      }
-    }
-  }
-
-  if (barrier_ != BarrierKind::kYuasa) {
-    PhaseTimer phase(events, cycle, "root-handshake");
-    heap_.safepoints().handshake([this](Mutator& mutator) {
-      bool own_thread = std::this_thread::get_id() != driver_id_;
-      std::int64_t start_ns = heap_.events().now_ns();
-      grey_roots_of(mutator);
-      mutator.set_roots_unscanned(false);
-      if (own_thread) {
-        heap_.events().record_pause(
-            {start_ns, heap_.events().now_ns() - start_ns, "handshake"});
-      }
-    });
-  }
-
-  if (roots_greyed_hook_) roots_greyed_hook_();
-
-  // Remark ends marking only if it finds nothing left to do: work that
-  // turned up since the last round (barrier buffers, an assist's leftovers,
-  // dijkstra's unmarked roots) goes back to concurrent marking, as in Go's
-  // mark termination, so that the pause stays short. The last of
-  // kRemarkAttempts finishes in the pause whatever it finds, so marking ends.
-  for (int attempt = 1;; ++attempt) {
-    concurrent_mark(epoch, cycle, marked);
-    Heap::WorldStop world(heap_, nullptr, "remark");
-    if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
-    {
-      PhaseTimer phase(events, cycle, "remark");
-      MarkStack work = remark_work(epoch);
-      bool more = !work.empty() || !marker_.queue().empty();
-      marker_.queue().push_all(work);
-      if (more && attempt < kRemarkAttempts) continue;
-      marked.add(marker_.mark(epoch, {}));
-      marking_.store(false, std::memory_order_release);
-      heap_.set_barrier_active(false);
-      heap_.set_barrier_sink(nullptr);
-      heap_.set_allocation_mark(kUnmarked);
-    }
-    std::size_t in_use = allocator.in_use_bytes();
-    cycle.allocated_black_bytes =
-        in_use > in_use_at_start ? in_use - in_use_at_start : 0;
-    cycle.marked_objects = marked.objects;
-    cycle.marked_bytes = marked.bytes;
-    cycle.barrier_buffers = marker_.queue().take_barrier_buffer_count();
-    cycle.assist_marked_bytes =
-        assist_marked_bytes_.load(std::memory_order_relaxed);
-    if (checkmark_) {
-      PhaseTimer phase(events, cycle, "checkmark");
-      std::size_t kept = marked.bytes + cycle.allocated_black_bytes;
-      std::size_t reachable = checkmark(epoch);
-      cycle.floating_garbage_bytes = kept > reachable ? kept - reachable : 0;
-    }
-    {
-      PhaseTimer phase(events, cycle, "begin-sweep");
-      allocator.begin_lazy_sweep(epoch,
-                                 marked.bytes + cycle.allocated_black_bytes,
-                                 heap_.options().verify);
-    }
-    if (heap_.options().verify) {
-      cycle.after = allocator.stats();
-      cycle.duration_ns = events.now_ns() - cycle.start_ns;
-      heap_.finish_cycle(std::move(cycle), epoch);
-      return;
-    }
-    break;
-  }
-  cycle.after = allocator.stats();
-  cycle.duration_ns = events.now_ns() - cycle.start_ns;
-  heap_.finish_cycle(std::move(cycle), epoch);
-}
-
-void ConcurrentMarkSweepCollector::concurrent_mark(std::uint8_t epoch,
-                                                   CycleRecord& cycle,
-                                                   MarkResult& marked) {
-  PhaseTimer phase(heap_.events(), cycle, "concurrent-mark");
-  std::int64_t cpu_before = 0;
-  for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu_before += ns;
-  for (;;) {
-    marked.add(marker_.mark(epoch, cycle.gc_thread_mark_ns));
-    heap_.safepoints().handshake(
-        [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
-    if (marker_.queue().empty()) break;
-  }
-  std::int64_t cpu = 0;
-  for (std::int64_t ns : cycle.gc_thread_mark_ns) cpu += ns;
-  heap_.events().add_gc_cpu_ns(cpu - cpu_before);
-}
-
-MarkStack ConcurrentMarkSweepCollector::remark_work(std::uint8_t epoch) {
-  MarkStack work;
-  auto take = [&work, epoch](Object* object) {
-    if (object != nullptr && !object->is_marked(epoch)) work.push_back(object);
-  };
-  bool rescan_roots =
-      barrier_ != BarrierKind::kYuasa && barrier_ != BarrierKind::kHybrid;
-  for (Mutator* mutator : heap_.safepoints().mutators()) {
-    BarrierBuffer& buffer = mutator->barrier_buffer();
-    for (Object* object : buffer.contents()) take(object);
-    buffer.clear();
-    if (rescan_roots) {
-      mutator->for_each_root([&take](Object** slot) { take(*slot); });
-    }
-  }
-  return work;
-}
-
-void ConcurrentMarkSweepCollector::run_stop_the_world_cycle(GcCause cause) {
-  GcEventRecorder& events = heap_.events();
-  Allocator& allocator = heap_.allocator();
-  Heap::WorldStop world(heap_, nullptr, "full");
-  if (!world.stopped()) fatal("concurrent-mark-sweep: the world was taken");
-  CycleRecord cycle = events.begin_cycle(cause, allocator);
-  cycle.trigger_bytes = heap_.trigger().trigger_bytes(allocator);
-  cycle.goal_bytes = heap_.trigger().heap_goal();
-  std::uint8_t epoch = heap_.flip_mark_epoch();
-  MarkResult marked;
-  {
-    PhaseTimer phase(events, cycle, "mark");
-    grey_global_roots();
-    for (Mutator* mutator : heap_.safepoints().mutators()) {
-      grey_roots_of(*mutator);
-    }
-    marked = marker_.mark(epoch, {});
-  }
-  cycle.marked_objects = marked.objects;
-  cycle.marked_bytes = marked.bytes;
-  if (checkmark_) {
-    PhaseTimer phase(events, cycle, "checkmark");
-    std::size_t reachable = checkmark(epoch);
-    cycle.floating_garbage_bytes =
-        marked.bytes > reachable ? marked.bytes - reachable : 0;
-  }
-  {
-    PhaseTimer phase(events, cycle, "sweep");
-    SweepResult swept = allocator.sweep(epoch, heap_.options().verify);
-    cycle.freed_objects = swept.freed_objects;
-    cycle.freed_bytes = swept.freed_bytes;
-  }
-  cycle.after = allocator.stats();
-  cycle.duration_ns = events.now_ns() - cycle.start_ns;
-  heap_.finish_cycle(std::move(cycle), epoch);
 }
 
 void ConcurrentMarkSweepCollector::sweep_in_background() {

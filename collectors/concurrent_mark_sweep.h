@@ -19,7 +19,8 @@
 //      barriered); if that (or an assist's leftover) is work, resume the
 //      mutators and go back to 3, at most kRemarkAttempts times; else, or
 //      on the last attempt, mark to the end in the pause, turn the barrier
-//      off, with --verify run the checkmark, and begin a lazy sweep;
+//      off, with --verify run the checkmark, begin a lazy sweep and close
+//      the cycle;
 //   5. concurrent sweep: the driver sweeps in the background, step by step,
 //      while the mutators also sweep on allocation; the next initial mark
 //      finishes whatever is left.
@@ -37,9 +38,20 @@
 // past the trigger's heap goal assists the marker (an "assist" pause) and a
 // mutator whose allocation fails waits for the cycle to end (a "stall").
 //
-// --stw (the differential mode) runs the same cycle with every phase in one
-// stop-the-world pause, sweeping included, so that what concurrency costs
-// can be isolated.
+// The cycle is one CollectionCycle (heap/collection_cycle.h), closed in the
+// remark pause that ends marking, so the trigger is told what the cycle
+// left, and --verify checks the heap, while no mutator runs.
+//
+// --stw (the differential mode) runs this same cycle, phase for phase, in
+// one stop-the-world pause: the barrier goes on, the roots are greyed
+// (handshakes with a stopped world run every mutator's action on the
+// driver), marking runs in rounds with the barrier buffers flushed, remark
+// finds nothing more, and the lazy sweep begun at its end is finished in the
+// same pause. So what the two modes' figures differ by is concurrency alone.
+//
+// The harness refuses barrier none (capabilities: needs_barrier); built
+// directly over it, the collector runs with a barrier that shades nothing,
+// which the checkmark tests use to show that they catch the objects lost.
 #ifndef GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
 #define GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
 
@@ -47,7 +59,6 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -56,6 +67,7 @@
 
 #include "collectors/checkmark.h"
 #include "collectors/concurrent_marker.h"
+#include "heap/collection_cycle.h"
 #include "heap/collector.h"
 #include "heap/heap.h"
 #include "heap/params.h"
@@ -65,7 +77,10 @@ namespace gclab {
 class ConcurrentMarkSweepCollector final : public Collector {
  public:
   static constexpr CollectorCapabilities kCapabilities{
-      .concurrent = true, .needs_sweepable_allocator = true};
+      .concurrent = true,
+      .needs_barrier = true,
+      .needs_sweepable_allocator = true,
+      .needs_lazy_sweep = true};
   static constexpr ParamSpec kParams[] = {
       {"stw", ParamKind::kFlag, "0",
        "1: every phase stop-the-world (the differential mode); a bare --stw "
@@ -79,39 +94,42 @@ class ConcurrentMarkSweepCollector final : public Collector {
 
   enum class Mode { kConcurrent, kStopTheWorld };
 
-  // Throws ConfigError when the heap's barrier is none or the allocator
-  // cannot sweep lazily.
   ConcurrentMarkSweepCollector(Heap& heap, Mode mode);
   ~ConcurrentMarkSweepCollector() override;
   static std::unique_ptr<Collector> create(Heap& heap,
                                            const ParamValues& params);
-
-  // For tests. `missing_barrier`: run over the heap's barrier even when that
-  // is none, which shades nothing (the checkmark must catch what is lost).
-  // `roots_greyed`: the driver calls it once the roots of a cycle are grey,
-  // before it marks from them, so that a test can act at a known point
-  // inside marking; the cycle waits until it returns.
-  struct TestingHooks {
-    bool missing_barrier = false;
-    std::function<void()> roots_greyed = nullptr;
-  };
-  ConcurrentMarkSweepCollector(Heap& heap, TestingHooks hooks);
 
   CollectorCapabilities capabilities() const override { return kCapabilities; }
   void collect(Mutator* requester, GcCause cause) override;
   void finish() override;
 
  private:
-  ConcurrentMarkSweepCollector(Heap& heap, Mode mode, TestingHooks hooks);
-
   void drive();
   void run_cycle(GcCause cause);
-  void run_stop_the_world_cycle(GcCause cause);
   void sweep_in_background();
-  // Rounds of concurrent marking, each followed by a handshake that flushes
-  // the barrier buffers, until a round leaves the queue empty.
-  void concurrent_mark(std::uint8_t epoch, CycleRecord& cycle,
-                       MarkResult& marked);
+
+  // The phases of a cycle, in order (see the top of this file).
+  // Stops the world for one of the cycle's pauses, into `world`; in the
+  // stop-the-world mode the cycle is one pause already, and `world` stays
+  // empty.
+  void stop_world(std::optional<Heap::WorldStop>& world, PauseKind kind,
+                  Heap::Buffers buffers = Heap::Buffers::kRetire);
+  // World stopped. Returns the cycle's epoch.
+  std::uint8_t initial_mark(CollectionCycle& cycle);
+  void grey_roots_by_handshake(CollectionCycle& cycle);
+  // Rounds of marking, each followed by a handshake that flushes the
+  // barrier buffers, until a round leaves the queue empty.
+  void mark(CollectionCycle& cycle, std::uint8_t epoch, MarkResult& marked);
+  // World stopped: takes what turned up since the last round (barrier
+  // buffers, an assist's leftovers, dijkstra's unmarked roots). Returns
+  // whether marking is over: nothing turned up, or this is the last attempt
+  // and what did is marked to the end here, in the pause.
+  bool remark(CollectionCycle& cycle, std::uint8_t epoch, bool last_attempt,
+              MarkResult& marked);
+  // World stopped, marking over: barrier off, the cycle's figures, the
+  // checkmark (--verify), and the sweep begun (and, --stw, finished).
+  void end_marking(CollectionCycle& cycle, std::uint8_t epoch,
+                   const MarkResult& marked);
   // World stopped: the unmarked objects in the mutators' barrier buffers
   // (emptied) and, for dijkstra, among their roots.
   MarkStack remark_work(std::uint8_t epoch);
@@ -131,7 +149,7 @@ class ConcurrentMarkSweepCollector final : public Collector {
   void grey_roots_of(Mutator& mutator);
   void grey_global_roots();
   // With --verify: the checkmark; returns the bytes reachable now.
-  std::size_t checkmark(std::uint8_t epoch);
+  std::size_t checkmark(const CollectionCycle& cycle, std::uint8_t epoch);
 
   Heap& heap_;
   const Mode mode_;
@@ -140,11 +158,11 @@ class ConcurrentMarkSweepCollector final : public Collector {
   std::optional<Checkmark> checkmark_;
   std::vector<Object*> roots_;  // the driver's, reused across cycles
   std::thread::id driver_id_;
-  const std::function<void()> roots_greyed_hook_;
 
   // Set while a cycle marks (initial mark to remark), for assists.
   std::atomic<bool> marking_{false};
   std::atomic<std::size_t> assist_marked_bytes_{0};
+  std::size_t in_use_at_start_ = 0;  // the driver's, at initial mark
 
   std::mutex mutex_;  // guards the members below
   std::condition_variable changed_;

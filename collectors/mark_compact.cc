@@ -6,6 +6,8 @@
 #include <span>
 #include <utility>
 
+#include "heap/collection_cycle.h"
+
 namespace gclab {
 
 MarkCompactCollector::MarkCompactCollector(Heap& heap)
@@ -21,33 +23,27 @@ Object* MarkCompactCollector::forwarded(Object* object) const {
 }
 
 void MarkCompactCollector::collect(Mutator* requester, GcCause cause) {
-  Heap::WorldStop world(heap_, requester, "full");
-  if (!world.stopped()) return;  // another mutator collected meanwhile
+  Heap::WorldStop world(heap_, requester, PauseKind::kFull);
+  if (!world.stopped()) return;         // another mutator collected meanwhile
+  CollectionCycle cycle(heap_, cause);  // closes before the world resumes
 
-  GcEventRecorder& events = heap_.events();
-  Allocator& allocator = heap_.allocator();
-  CycleRecord cycle = events.begin_cycle(cause, allocator);
-  std::uint8_t epoch = heap_.flip_mark_epoch();
+  std::uint8_t epoch = cycle.flip_mark_epoch();
   {
-    PhaseTimer phase(events, cycle, "mark");
+    PhaseTimer phase = cycle.phase("mark");
     MarkResult marked = marker_.mark_from_roots(heap_, epoch);
-    cycle.marked_objects = marked.objects;
-    cycle.marked_bytes = marked.bytes;
+    cycle.count_marked(marked.objects, marked.bytes);
   }
-  cycle.moved_bytes = compact(epoch, cycle);
-  cycle.after = allocator.stats();
-  cycle.duration_ns = events.now_ns() - cycle.start_ns;
-  heap_.finish_cycle(std::move(cycle), epoch);
+  cycle.record().moved_bytes = compact(epoch, cycle);
 }
 
 std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
-                                          CycleRecord& cycle) {
-  GcEventRecorder& events = heap_.events();
+                                          CollectionCycle& cycle) {
   Allocator& allocator = heap_.allocator();
+  CycleRecord& record = cycle.record();
   std::byte* const base = allocator.arena().data();
   std::size_t new_top = 0;  // bytes from the base
   {
-    PhaseTimer phase(events, cycle, "forward");
+    PhaseTimer phase = cycle.phase("forward");
     chunk_starts_.clear();
     std::byte* next_chunk = base;
     allocator.for_each_object([&](Object* object) {
@@ -56,8 +52,8 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
         next_chunk = object->address() + kUpdateChunkBytes;
       }
       if (!object->is_marked(epoch)) {
-        ++cycle.freed_objects;
-        cycle.freed_bytes += object->size_bytes();
+        ++record.freed_objects;
+        record.freed_bytes += object->size_bytes();
         return;
       }
       object->gc_word().store(
@@ -67,7 +63,7 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
     });
   }
   {
-    PhaseTimer phase(events, cycle, "update");
+    PhaseTimer phase = cycle.phase("update");
     heap_.for_each_root([this](Object** slot) {
       if (*slot != nullptr) *slot = forwarded(*slot);
     });
@@ -95,10 +91,9 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
   }
   std::size_t moved = 0;
   {
-    PhaseTimer phase(events, cycle, "move");
+    PhaseTimer phase = cycle.phase("move");
     allocator.for_each_object([&](Object* object) {
       if (!object->is_marked(epoch)) return;
-      object->survive_collection();
       Object* destination = forwarded(object);
       if (destination == object) return;
       std::size_t size = object->size_bytes();

@@ -31,6 +31,7 @@
 #include <vector>
 
 #include "collectors/parallel_marker.h"
+#include "heap/collection_cycle.h"
 #include "heap/collector.h"
 #include "heap/heap.h"
 #include "heap/params.h"
@@ -50,7 +51,7 @@ class MarkCompactCollector final : public Collector {
  private:
   // Steps 2-4, counting what the mark did not keep as freed; returns the
   // bytes moved.
-  std::size_t compact(std::uint8_t epoch, CycleRecord& cycle);
+  std::size_t compact(std::uint8_t epoch, CollectionCycle& cycle);
   Object* forwarded(Object* object) const;
 
   // The update pass runs over chunks of about this much arena in parallel

@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "heap/collection_cycle.h"
 #include "heap/errors.h"
 
 namespace gclab {
@@ -16,14 +17,7 @@ SweepMode parse_sweep_mode(std::string_view name) {
 MarkSweepCollector::MarkSweepCollector(Heap& heap, SweepMode sweep)
     : heap_(heap),
       sweep_(sweep),
-      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {
-  if (sweep_ == SweepMode::kLazy &&
-      !heap_.allocator().capabilities().lazy_sweep) {
-    throw ConfigError(
-        "mark-sweep --sweep=lazy needs an allocator that sweeps lazily "
-        "(free-list, tlsf, size-class); use --sweep=eager with this one");
-  }
-}
+      marker_(heap.options().gc_threads, heap.allocator().side_marks()) {}
 
 std::unique_ptr<Collector> MarkSweepCollector::create(
     Heap& heap, const ParamValues& params) {
@@ -31,40 +25,44 @@ std::unique_ptr<Collector> MarkSweepCollector::create(
       heap, parse_sweep_mode(params.get_string("sweep")));
 }
 
-void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
-  Heap::WorldStop world(heap_, requester, "full");
-  if (!world.stopped()) return;  // another mutator collected meanwhile
+CollectorCapabilities MarkSweepCollector::capabilities_of(
+    const ParamValues& params) {
+  return capabilities_for(parse_sweep_mode(params.get_string("sweep")));
+}
 
-  GcEventRecorder& events = heap_.events();
+CollectorCapabilities MarkSweepCollector::capabilities_for(SweepMode sweep) {
+  CollectorCapabilities capabilities = kCapabilities;
+  capabilities.needs_lazy_sweep = sweep == SweepMode::kLazy;
+  return capabilities;
+}
+
+void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
+  Heap::WorldStop world(heap_, requester, PauseKind::kFull);
+  if (!world.stopped()) return;         // another mutator collected meanwhile
+  CollectionCycle cycle(heap_, cause);  // closes before the world resumes
+
   Allocator& allocator = heap_.allocator();
-  CycleRecord cycle = events.begin_cycle(cause, allocator);
   if (sweep_ == SweepMode::kLazy) {
-    PhaseTimer phase(events, cycle, "finish-sweep");
+    PhaseTimer phase = cycle.phase("finish-sweep");
     heap_.finish_lazy_sweep();
   }
-  std::uint8_t epoch = heap_.flip_mark_epoch();
+  std::uint8_t epoch = cycle.flip_mark_epoch();
   MarkResult marked;
   {
-    PhaseTimer phase(events, cycle, "mark");
+    PhaseTimer phase = cycle.phase("mark");
     marked = marker_.mark_from_roots(heap_, epoch);
-    cycle.marked_objects = marked.objects;
-    cycle.marked_bytes = marked.bytes;
+    cycle.count_marked(marked.objects, marked.bytes);
   }
   bool poison = heap_.options().verify;
   if (sweep_ == SweepMode::kLazy) {
     // The freed counts arrive when the sweep is finished (step 2 of the
     // next collection, or the end of the run).
-    PhaseTimer phase(events, cycle, "begin-sweep");
+    PhaseTimer phase = cycle.phase("begin-sweep");
     allocator.begin_lazy_sweep(epoch, marked.bytes, poison);
   } else {
-    PhaseTimer phase(events, cycle, "sweep");
-    SweepResult swept = allocator.sweep(epoch, poison);
-    cycle.freed_objects = swept.freed_objects;
-    cycle.freed_bytes = swept.freed_bytes;
+    PhaseTimer phase = cycle.phase("sweep");
+    cycle.count_swept(allocator.sweep(epoch, poison));
   }
-  cycle.after = allocator.stats();
-  cycle.duration_ns = events.now_ns() - cycle.start_ns;
-  heap_.finish_cycle(std::move(cycle), epoch);
 }
 
 }  // namespace gclab

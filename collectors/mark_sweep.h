@@ -13,8 +13,9 @@
 //      begin-sweep (lazy): the allocator only notes the epoch and frees dead
 //      objects later, on allocation, a bounded step at a time (Hughes 1982;
 //      Boehm's collector and Go sweep this way), so the pause is the mark;
-//   5. with --verify, the heap verifier checks that every reachable object is
-//      allocated, sane and marked.
+//   5. the cycle closes (heap/collection_cycle.h): with --verify, the heap
+//      verifier checks that every reachable object is allocated, sane and
+//      marked.
 // Invariant: after step 3 every reachable object carries the epoch, so the
 // sweep frees only garbage. A lazy sweep must be over before the epoch flips
 // back (step 2 precedes step 3): a dead object it had not reached may carry
@@ -23,8 +24,7 @@
 // out only memory the sweep has passed.
 //
 // Needs a sweepable allocator, and one that sweeps lazily for sweep=lazy
-// (checked at construction: capabilities are static per collector). Never
-// moves objects.
+// (capabilities_of, which the harness checks). Never moves objects.
 #ifndef GCLAB_COLLECTORS_MARK_SWEEP_H_
 #define GCLAB_COLLECTORS_MARK_SWEEP_H_
 
@@ -45,6 +45,7 @@ SweepMode parse_sweep_mode(std::string_view name);
 
 class MarkSweepCollector final : public Collector {
  public:
+  // With sweep=lazy, also .needs_lazy_sweep (capabilities_of).
   static constexpr CollectorCapabilities kCapabilities{
       .needs_sweepable_allocator = true};
   static constexpr ParamSpec kParams[] = {
@@ -56,13 +57,15 @@ class MarkSweepCollector final : public Collector {
        "eager|lazy"},
   };
 
-  // Throws ConfigError for sweep=lazy over an allocator that cannot sweep
-  // lazily.
   MarkSweepCollector(Heap& heap, SweepMode sweep);
   static std::unique_ptr<Collector> create(Heap& heap,
                                            const ParamValues& params);
+  static CollectorCapabilities capabilities_of(const ParamValues& params);
+  static CollectorCapabilities capabilities_for(SweepMode sweep);
 
-  CollectorCapabilities capabilities() const override { return kCapabilities; }
+  CollectorCapabilities capabilities() const override {
+    return capabilities_for(sweep_);
+  }
   void collect(Mutator* requester, GcCause cause) override;
 
   SweepMode sweep_mode() const { return sweep_; }

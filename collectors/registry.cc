@@ -13,6 +13,12 @@
 namespace gclab {
 namespace {
 
+// For a collector whose capabilities no parameter changes.
+template <typename T>
+CollectorCapabilities fixed(const ParamValues&) {
+  return T::kCapabilities;
+}
+
 template <typename T>
 std::unique_ptr<Collector> make(Heap& heap, const ParamValues&) {
   if constexpr (std::is_constructible_v<T, Heap&>) {
@@ -25,27 +31,26 @@ std::unique_ptr<Collector> make(Heap& heap, const ParamValues&) {
 const CollectorEntry kCollectors[] = {
     {"none",
      "never collects: the baseline for lower-bound overhead",
-     NoneCollector::kCapabilities,
      {},
+     fixed<NoneCollector>,
      make<NoneCollector>},
     {"mark-sweep",
      "stop-the-world mark-sweep; parallel marking (--gc-threads), the "
      "allocator sweeps (eagerly in the pause, or lazily on allocation)",
-     MarkSweepCollector::kCapabilities, MarkSweepCollector::kParams,
+     MarkSweepCollector::kParams, MarkSweepCollector::capabilities_of,
      MarkSweepCollector::create},
     {"mark-compact",
      "stop-the-world sliding compaction (Lisp-2): parallel marking "
      "(--gc-threads), then forward, update and slide in address order; the "
      "allocator restarts at the new top",
-     MarkCompactCollector::kCapabilities,
      {},
+     fixed<MarkCompactCollector>,
      make<MarkCompactCollector>},
     {"concurrent-mark-sweep",
      "tri-colour marking and sweeping concurrent with the mutators; write "
      "barrier by --barrier, GC threads by --gc-threads, paced by --trigger "
      "(gogc:100 by default)",
-     ConcurrentMarkSweepCollector::kCapabilities,
-     ConcurrentMarkSweepCollector::kParams,
+     ConcurrentMarkSweepCollector::kParams, fixed<ConcurrentMarkSweepCollector>,
      ConcurrentMarkSweepCollector::create, "gogc:100", "hybrid"},
 };
 

@@ -4,6 +4,7 @@
 // heap verifier after some collection, or through the workload's own checks.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -80,11 +81,20 @@ std::vector<std::optional<ParamRequest>> collector_choices(
 // concurrent collector told to run every phase stop-the-world (stw=1): no
 // mutator runs while its barrier is on.
 std::vector<std::string> barriers_for(
-    const CollectorEntry& collector,
+    const CollectorCapabilities& capabilities,
     const std::optional<ParamRequest>& choice) {
   bool stop_the_world = choice && choice->name == "stw" && choice->value == "1";
-  if (!collector.capabilities.concurrent || stop_the_world) return {""};
+  if (!capabilities.concurrent || stop_the_world) return {""};
   return {"dijkstra", "yuasa", "hybrid"};
+}
+
+// What the collector is and needs with the choice made.
+CollectorCapabilities capabilities_with(
+    const CollectorEntry& collector,
+    const std::optional<ParamRequest>& choice) {
+  std::map<std::string, std::string> values;
+  if (choice) values[choice->name] = *choice->value;
+  return collector.capabilities_of(ParamValues(collector.params, values));
 }
 
 // ThreadSanitizer checks code that runs concurrently: a concurrent
@@ -92,11 +102,11 @@ std::vector<std::string> barriers_for(
 // collection, two marking threads). A stop-the-world collector under one
 // mutator adds nothing the two-mutator case does not, at ten times the cost
 // of an uninstrumented run, so the tsan build leaves it to the others.
-bool worth_running(const CollectorEntry& collector, int mutators) {
+bool worth_running(const CollectorCapabilities& capabilities, int mutators) {
 #if defined(__SANITIZE_THREAD__)
-  return collector.capabilities.concurrent || mutators > 1;
+  return capabilities.concurrent || mutators > 1;
 #else
-  (void)collector;
+  (void)capabilities;
   (void)mutators;
   return true;
 #endif
@@ -106,12 +116,16 @@ std::vector<MatrixCase> every_accepted_case() {
   std::vector<MatrixCase> cases;
   for (const CollectorEntry& collector : collector_registry()) {
     for (const AllocatorEntry& allocator : allocator_registry()) {
-      if (!pair_misfit(collector, allocator).empty()) continue;
       for (const auto& choice : collector_choices(collector)) {
-        for (const std::string& barrier : barriers_for(collector, choice)) {
+        const CollectorCapabilities capabilities =
+            capabilities_with(collector, choice);
+        if (!missing_capability(capabilities, allocator.capabilities).empty()) {
+          continue;
+        }
+        for (const std::string& barrier : barriers_for(capabilities, choice)) {
           for (const WorkloadEntry& workload : workload_registry()) {
             for (int mutators : {1, 2}) {
-              if (!worth_running(collector, mutators)) continue;
+              if (!worth_running(capabilities, mutators)) continue;
               cases.push_back(
                   {std::string(collector.name), std::string(allocator.name),
                    std::string(workload.name), mutators, choice, barrier});
@@ -146,7 +160,7 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
 
   EXPECT_GT(record.checks_passed, 0u);
   const CollectorCapabilities capabilities =
-      find_collector(c.collector).capabilities;
+      capabilities_with(find_collector(c.collector), c.collector_choice);
   if (capabilities.collects && !capabilities.concurrent) {
     EXPECT_GT(record.cycles.size(), 5u) << "--stress should force collections";
     EXPECT_GT(record.verification.objects_visited, 0u);

@@ -183,7 +183,9 @@ std::string label_of(std::string_view name,
   return std::string(name) + (values.empty() ? "" : " " + values);
 }
 
-Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
+// The pair's own configuration: `base` with only the parameters the pair's
+// components declare.
+RunConfig pair_config(const RunConfig& base, const CollectorEntry& collector,
                       const AllocatorEntry& allocator) {
   RunConfig pair = base;
   pair.collector = collector.name;
@@ -194,7 +196,7 @@ Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
   for (const ParamRequest& request : base.params) {
     if (is_declared(request, chosen)) pair.params.push_back(request);
   }
-  return select_components(pair);
+  return pair;
 }
 
 // The workload's side of a configuration: what a baseline shares with it.
@@ -401,8 +403,9 @@ std::vector<Pair> fitting_pairs(const std::vector<std::string>& collectors,
 
 // One configuration per pair and combination of the axes that vary it, in
 // product order, each checked as `run` would check it, so that bad input is
-// found before the first run starts. A barrier the pair's collector cannot
-// run with (none, for a concurrent collector) is skipped like a pair that
+// found before the first run starts. A combination the pair's collector
+// cannot run with (barrier none, for a concurrent collector; a parameter
+// value whose mechanism the allocator lacks) is skipped like a pair that
 // does not fit, so that `--barrier none,yuasa` compares a stop-the-world
 // collector without a barrier beside a concurrent one with it.
 std::vector<Configuration> plan_configurations(
@@ -425,18 +428,16 @@ std::vector<Configuration> plan_configurations(
         std::string(collector->name) + "/" + std::string(allocator->name);
     for (const RunVariant& variant :
          expand_axes(matrix.base, axes_of_pair(matrix, chosen[i]))) {
-      std::string barrier = barrier_misfit(
-          *collector, effective_barrier(variant.config, *collector));
-      if (!barrier.empty()) {
+      RunConfig config = pair_config(variant.config, *collector, *allocator);
+      std::string misfit = configuration_misfit(config, *collector, *allocator);
+      if (!misfit.empty()) {
+        std::string with = varied_label(variant.varied);
         skipped.push_back(
             {std::string(collector->name), std::string(allocator->name),
-             "with barrier " +
-                 std::string(
-                     to_string(effective_barrier(variant.config, *collector))) +
-                 ": it " + barrier});
+             (with.empty() ? "" : "with " + with + ": ") + "it " + misfit});
         continue;
       }
-      Selection selection = select_pair(variant.config, *collector, *allocator);
+      Selection selection = select_components(config);
       configurations.push_back(
           {.label = label_of(pair_name, variant.varied),
            .collector = std::string(collector->name),

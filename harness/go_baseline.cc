@@ -116,14 +116,16 @@ Json go_baseline_report(std::string_view program_stdout,
   auto to_run = [&](std::int64_t trace_ns) {
     return std::max<std::int64_t>(0, trace_ns - run_start_ns);
   };
-  std::vector<PauseRecord> pauses;
+  std::vector<ReportedPause> pauses;
   Json cycles = Json::array();
   std::int64_t gc_cpu_ns = 0;
   for (const GctraceCycle& cycle : run_cycles) {
-    pauses.push_back({to_run(cycle.start_ns), cycle.sweep_termination_ns,
-                      "sweep-termination"});
-    pauses.push_back({to_run(cycle.mark_termination_start_ns()),
-                      cycle.mark_termination_ns, "mark-termination"});
+    pauses.push_back({.start_ns = to_run(cycle.start_ns),
+                      .duration_ns = cycle.sweep_termination_ns,
+                      .kind = "sweep-termination"});
+    pauses.push_back({.start_ns = to_run(cycle.mark_termination_start_ns()),
+                      .duration_ns = cycle.mark_termination_ns,
+                      .kind = "mark-termination"});
     cycles.push_back(cycle_json(cycles.size(), cycle, to_run));
     gc_cpu_ns += cycle.cpu_ns();
   }

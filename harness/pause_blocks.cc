@@ -24,11 +24,24 @@ Json summary_json(const PauseSummary& summary) {
 
 }  // namespace
 
-Json pauses_block(std::span<const PauseRecord> pauses) {
+std::vector<ReportedPause> reported_pauses(
+    std::span<const PauseRecord> pauses) {
+  std::vector<ReportedPause> reported;
+  reported.reserve(pauses.size());
+  for (const PauseRecord& pause : pauses) {
+    reported.push_back({.start_ns = pause.start_ns,
+                        .duration_ns = pause.duration_ns,
+                        .kind = to_string(pause.kind),
+                        .time_to_safepoint_ns = pause.time_to_safepoint_ns});
+  }
+  return reported;
+}
+
+Json pauses_block(std::span<const ReportedPause> pauses) {
   std::vector<std::int64_t> durations;
   std::map<std::string_view, std::vector<std::int64_t>> by_kind;
   Json list = Json::array();
-  for (const PauseRecord& pause : pauses) {
+  for (const ReportedPause& pause : pauses) {
     durations.push_back(pause.duration_ns);
     by_kind[pause.kind].push_back(pause.duration_ns);
     list.push_back({{"start_ns", pause.start_ns},
@@ -46,9 +59,9 @@ Json pauses_block(std::span<const PauseRecord> pauses) {
   return block;
 }
 
-Json mmu_block(std::span<const PauseRecord> pauses, std::int64_t run_ns) {
+Json mmu_block(std::span<const ReportedPause> pauses, std::int64_t run_ns) {
   std::vector<PauseInterval> intervals;
-  for (const PauseRecord& pause : pauses) {
+  for (const ReportedPause& pause : pauses) {
     intervals.push_back({pause.start_ns, pause.start_ns + pause.duration_ns});
   }
   Json windows = Json::array();

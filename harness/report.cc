@@ -107,11 +107,11 @@ Json time_json(const RunRecord& record) {
 }
 
 Json pauses_json(const RunRecord& record) {
-  return pauses_block(record.pauses);
+  return pauses_block(reported_pauses(record.pauses));
 }
 
 Json mmu_json(const RunRecord& record) {
-  return mmu_block(record.pauses, record.wall_ns);
+  return mmu_block(reported_pauses(record.pauses), record.wall_ns);
 }
 
 Json allocation_json(const RunRecord& record) {

@@ -48,8 +48,8 @@ RunRecord sample_record() {
   record.wall_ns = 20'000'000;
   record.process_cpu_ns = 15'000'000;
   record.gc_cpu_ns = 2'000'000;
-  record.pauses = {{1'000'000, 1'000'000, "full", 20'000},
-                   {5'000'000, 3'000'000, "full", 40'000}};
+  record.pauses = {{1'000'000, 1'000'000, PauseKind::kFull, 20'000},
+                   {5'000'000, 3'000'000, PauseKind::kFull, 40'000}};
   record.cycles = {cycle(0, 1'000'000, 300'000, 310'000),
                    cycle(1, 5'000'000, 200'000, 220'000)};
   record.mutator_totals = {.objects_allocated = 100,
@@ -242,10 +242,10 @@ TEST(ReportTest, WorkloadAndBarrierCounters) {
 
 TEST(ReportTest, PausesAreAlsoSummarisedByKind) {
   RunRecord record = sample_record();
-  record.pauses = {{1'000'000, 100'000, "initial-mark"},
-                   {3'000'000, 300'000, "remark"},
-                   {5'000'000, 200'000, "remark"},
-                   {7'000'000, 50'000, "assist"}};
+  record.pauses = {{1'000'000, 100'000, PauseKind::kInitialMark},
+                   {3'000'000, 300'000, PauseKind::kRemark},
+                   {5'000'000, 200'000, PauseKind::kRemark},
+                   {7'000'000, 50'000, PauseKind::kAssist}};
   Json pauses = make_report(record, {})["pauses"];
   EXPECT_EQ(pauses["count"], 4);
   EXPECT_EQ(pauses["by_kind"]["remark"]["count"], 2);

@@ -3,6 +3,37 @@
 #include "heap/errors.h"
 
 namespace gclab {
+namespace {
+
+// "dijkstra, yuasa or hybrid": every barrier but none.
+std::string barrier_names() {
+  std::string names;
+  std::span<const BarrierKind> kinds = barrier_kinds();
+  for (std::size_t i = 1; i < kinds.size(); ++i) {
+    names += (i == 1                  ? ""
+              : i + 1 == kinds.size() ? " or "
+                                      : ", ") +
+             std::string(to_string(kinds[i]));
+  }
+  return names;
+}
+
+ParamValues collector_values(const RoutedParams& routed,
+                             const CollectorEntry& collector) {
+  return ParamValues(collector.params,
+                     routed[static_cast<int>(Component::kCollector)]);
+}
+
+// The misfit of a collector with these capabilities, as selection and
+// compare report it.
+std::string misfit(const CollectorCapabilities& capabilities,
+                   BarrierKind barrier, const AllocatorEntry& allocator) {
+  std::string reason = barrier_misfit(capabilities, barrier);
+  if (!reason.empty()) return reason;
+  return missing_capability(capabilities, allocator.capabilities);
+}
+
+}  // namespace
 
 std::string effective_trigger(const RunConfig& config,
                               const CollectorEntry& collector) {
@@ -16,17 +47,18 @@ BarrierKind effective_barrier(const RunConfig& config,
                                               : config.barrier);
 }
 
-std::string barrier_misfit(const CollectorEntry& collector,
+std::string barrier_misfit(const CollectorCapabilities& capabilities,
                            BarrierKind barrier) {
-  if (collector.capabilities.concurrent && barrier == BarrierKind::kNone) {
-    return "needs a write barrier (dijkstra, yuasa or hybrid), not none";
+  if (capabilities.needs_barrier && barrier == BarrierKind::kNone) {
+    return "needs a write barrier (" + barrier_names() + "), not none";
   }
   return "";
 }
 
 std::string pair_misfit(const CollectorEntry& collector,
                         const AllocatorEntry& allocator) {
-  return missing_capability(collector.capabilities, allocator.capabilities);
+  return missing_capability(collector.default_capabilities(),
+                            allocator.capabilities);
 }
 
 ChosenParams chosen_params(const CollectorEntry& collector,
@@ -37,40 +69,55 @@ ChosenParams chosen_params(const CollectorEntry& collector,
            {workload.name, workload.params}}};
 }
 
+std::string configuration_misfit(const RunConfig& config,
+                                 const CollectorEntry& collector,
+                                 const AllocatorEntry& allocator) {
+  RoutedParams routed = route_params(
+      config.params,
+      chosen_params(collector, allocator, find_workload(config.workload)));
+  return misfit(collector.capabilities_of(collector_values(routed, collector)),
+                effective_barrier(config, collector), allocator);
+}
+
 Selection select_components(const RunConfig& config) {
   Selection selection;
   selection.collector = &find_collector(config.collector);
   selection.allocator = &find_allocator(config.allocator);
   selection.workload = &find_workload(config.workload);
-  std::string barrier = barrier_misfit(
-      *selection.collector, effective_barrier(config, *selection.collector));
-  if (!barrier.empty()) {
-    throw ConfigError("collector " + config.collector + " " + barrier);
-  }
-  std::string misfit = pair_misfit(*selection.collector, *selection.allocator);
-  if (!misfit.empty()) {
-    std::string fitting;
-    for (const AllocatorEntry& allocator : allocator_registry()) {
-      if (!pair_misfit(*selection.collector, allocator).empty()) continue;
-      fitting += (fitting.empty() ? "" : ", ") + std::string(allocator.name);
-    }
-    throw ConfigError(
-        "collector " + config.collector + " cannot run over allocator " +
-        config.allocator + ": it " + misfit + " (allocators that fit " +
-        config.collector + ": " + (fitting.empty() ? "none" : fitting) + ")");
-  }
   selection.routed = route_params(
       config.params, chosen_params(*selection.collector, *selection.allocator,
                                    *selection.workload));
   selection.collector_params =
-      ParamValues(selection.collector->params,
-                  selection.routed[static_cast<int>(Component::kCollector)]);
+      collector_values(selection.routed, *selection.collector);
   selection.allocator_params =
       ParamValues(selection.allocator->params,
                   selection.routed[static_cast<int>(Component::kAllocator)]);
   selection.workload_params =
       ParamValues(selection.workload->params,
                   selection.routed[static_cast<int>(Component::kWorkload)]);
+
+  const CollectorCapabilities capabilities =
+      selection.collector->capabilities_of(selection.collector_params);
+  std::string barrier = barrier_misfit(
+      capabilities, effective_barrier(config, *selection.collector));
+  if (!barrier.empty()) {
+    throw ConfigError("collector " + config.collector + " " + barrier);
+  }
+  std::string reason =
+      missing_capability(capabilities, selection.allocator->capabilities);
+  if (!reason.empty()) {
+    std::string fitting;
+    for (const AllocatorEntry& allocator : allocator_registry()) {
+      if (!missing_capability(capabilities, allocator.capabilities).empty()) {
+        continue;
+      }
+      fitting += (fitting.empty() ? "" : ", ") + std::string(allocator.name);
+    }
+    throw ConfigError(
+        "collector " + config.collector + " cannot run over allocator " +
+        config.allocator + ": it " + reason + " (allocators that fit " +
+        config.collector + ": " + (fitting.empty() ? "none" : fitting) + ")");
+  }
   return selection;
 }
 

@@ -1,12 +1,13 @@
 // A run's components looked up in the registries, checked to fit each other,
 // with their effective parameters.
 //
-// Checks, in order, each a ConfigError: the three names exist; the collector
-// can run with the barrier; the collector can run over the allocator
-// (Collector/Allocator capabilities, see missing_capability in
-// heap/collector.h; the message names the allocators that do fit); every
-// requested parameter routes to one component (harness/run_config.h) and parses
-// against its spec.
+// Checks, in order, each a ConfigError: the three names exist; every
+// requested parameter routes to one component (harness/run_config.h) and
+// parses against its spec; with those parameters, the collector can run with
+// the barrier and over the allocator (its capabilities, which may depend on
+// its parameters, against the allocator's: missing_capability in
+// heap/collector.h; the message names the allocators that do fit, from the
+// registry).
 #ifndef GCLAB_HARNESS_SELECTION_H_
 #define GCLAB_HARNESS_SELECTION_H_
 
@@ -42,14 +43,22 @@ std::string effective_trigger(const RunConfig& config,
 BarrierKind effective_barrier(const RunConfig& config,
                               const CollectorEntry& collector);
 
-// Why `collector` cannot run with `barrier` (a concurrent collector needs
-// one), or empty when it can.
-std::string barrier_misfit(const CollectorEntry& collector,
+// Why a collector with `capabilities` cannot run with `barrier` (a
+// concurrent collector needs one), or empty when it can.
+std::string barrier_misfit(const CollectorCapabilities& capabilities,
                            BarrierKind barrier);
 
-// Why `collector` cannot run over `allocator`, or empty when it can.
+// Why `collector` at its default parameters cannot run over `allocator`, or
+// empty when it can.
 std::string pair_misfit(const CollectorEntry& collector,
                         const AllocatorEntry& allocator);
+
+// Why the configuration's collector, with the parameters `config` gives it,
+// cannot run with its barrier or over `allocator`, or empty when it can.
+// Throws ConfigError for a parameter that does not route or parse.
+std::string configuration_misfit(const RunConfig& config,
+                                 const CollectorEntry& collector,
+                                 const AllocatorEntry& allocator);
 
 ChosenParams chosen_params(const CollectorEntry& collector,
                            const AllocatorEntry& allocator,

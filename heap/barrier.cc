@@ -20,13 +20,21 @@ std::string_view to_string(BarrierKind kind) {
   return "unknown";
 }
 
+std::span<const BarrierKind> barrier_kinds() {
+  static constexpr BarrierKind kKinds[] = {
+      BarrierKind::kNone, BarrierKind::kDijkstra, BarrierKind::kYuasa,
+      BarrierKind::kHybrid};
+  return kKinds;
+}
+
 BarrierKind parse_barrier(std::string_view name) {
-  for (BarrierKind kind : {BarrierKind::kNone, BarrierKind::kDijkstra,
-                           BarrierKind::kYuasa, BarrierKind::kHybrid}) {
+  std::string expected;
+  for (BarrierKind kind : barrier_kinds()) {
     if (name == to_string(kind)) return kind;
+    expected += (expected.empty() ? "" : ", ") + std::string(to_string(kind));
   }
   throw ConfigError("bad --barrier '" + std::string(name) +
-                    "': expected none, dijkstra, yuasa or hybrid");
+                    "': expected one of " + expected);
 }
 
 }  // namespace gclab

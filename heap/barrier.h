@@ -42,6 +42,8 @@ namespace gclab {
 enum class BarrierKind : std::uint8_t { kNone, kDijkstra, kYuasa, kHybrid };
 
 std::string_view to_string(BarrierKind kind);
+// Every kind, none first.
+std::span<const BarrierKind> barrier_kinds();
 // Parses "none", "dijkstra", "yuasa" or "hybrid"; throws ConfigError.
 BarrierKind parse_barrier(std::string_view name);
 

@@ -24,6 +24,9 @@ std::string missing_capability(const CollectorCapabilities& collector,
   if (collector.needs_sweepable_allocator && !allocator.sweepable) {
     return "needs an allocator that can sweep";
   }
+  if (collector.needs_lazy_sweep && !allocator.lazy_sweep) {
+    return "needs an allocator that sweeps lazily";
+  }
   if (collector.needs_contiguous_allocator && !allocator.contiguous) {
     return "needs a contiguous allocator it can compact";
   }

@@ -6,9 +6,15 @@
 // capabilities fit its needs (the harness checks the pair before a run).
 //
 // `collect` is called by the heap without stopping anything: a stop-the-world
-// collector stops the world itself (Heap::stop_the_world), a concurrent one
-// stops it only for its short phases. Several mutators may ask at once; a
+// collector stops the world itself (Heap::WorldStop), a concurrent one stops
+// it only for its short phases. Several mutators may ask at once; a
 // collector must let a second request return once the first has collected.
+// Every collection is a CollectionCycle (heap/collection_cycle.h), which
+// records it, tells the trigger and, with --verify, checks the heap.
+//
+// What a collector needs of the allocator and the barrier is all in its
+// capabilities, and the harness checks them before a run
+// (harness/selection.h), so a collector does not check its pair itself.
 #ifndef GCLAB_HEAP_COLLECTOR_H_
 #define GCLAB_HEAP_COLLECTOR_H_
 
@@ -31,20 +37,28 @@ enum class GcCause : std::uint8_t {
 
 std::string_view to_string(GcCause cause);
 
-// Static facts about a collector, checked against the allocator's.
+// Facts about a collector with given parameters, checked against the
+// allocator's and the barrier.
 struct CollectorCapabilities {
   bool collects = true;  // false only for `none`
   bool moving = false;
+  // Runs beside the mutators, and turns the barrier on and off itself.
   bool concurrent = false;
+  // A barrier other than none: marking beside the mutators loses objects
+  // without one.
+  bool needs_barrier = false;
   bool needs_sweepable_allocator = false;
+  // Leaves sweeping to allocation or a background thread
+  // (Allocator::begin_lazy_sweep).
+  bool needs_lazy_sweep = false;
   bool needs_contiguous_allocator = false;
   bool needs_object_free = false;
 };
 
 struct AllocatorCapabilities;
 
-// Why a collector cannot run over an allocator ("needs a sweepable
-// allocator"), or empty when the pair fits.
+// Why a collector cannot run over an allocator ("needs an allocator that can
+// sweep"), or empty when the pair fits.
 std::string missing_capability(const CollectorCapabilities& collector,
                                const AllocatorCapabilities& allocator);
 
@@ -58,9 +72,11 @@ class Collector {
   // is the mutator whose allocation asked for it, or null for a non-mutator.
   virtual void collect(Mutator* requester, GcCause cause) = 0;
 
-  // The run is over (every mutator has finished): completes any cycle in
-  // progress and starts no more, so that the heap can be inspected. Only a
-  // collector with threads of its own has anything to do.
+  // The run is over (every mutator has finished), or the heap is being
+  // destroyed: completes any cycle in progress and starts no more, so that
+  // the heap can be inspected. May be called more than once; the heap calls
+  // it before it destroys anything. Only a collector with threads of its own
+  // has anything to do.
   virtual void finish() {}
 };
 

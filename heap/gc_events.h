@@ -41,15 +41,26 @@ inline std::int64_t thread_cpu_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
+// What a pause was. The first three stop the world; the others stop one
+// mutator while the rest run on. Every kind counts in the pause statistics
+// and the MMU.
+enum class PauseKind : std::uint8_t {
+  kFull,         // a stop-the-world collection
+  kInitialMark,  // a concurrent cycle's first stop
+  kRemark,       // a concurrent cycle's stop that ends (or resumes) marking
+  kHandshake,    // one mutator greying its own roots while the others run
+  kAssist,       // one mutator marking because it allocated past the goal
+  kStall,        // one mutator waiting for a cycle because allocation failed
+};
+
+// "full", "initial-mark", "remark", "handshake", "assist", "stall": the
+// names reports use.
+std::string_view to_string(PauseKind kind);
+
 struct PauseRecord {
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
-  // A string literal: "full" (stop-the-world collection), "initial-mark",
-  // "remark" (a concurrent cycle's pauses), "handshake" (one mutator
-  // answering a handshake), "assist" (one mutator marking because it
-  // allocated past the heap goal), "stall" (one mutator waiting for a cycle
-  // to end because its allocation failed).
-  std::string_view kind;
+  PauseKind kind = PauseKind::kFull;
   // For a stop of the world: how long the mutators took to reach their
   // safepoints, the part of the pause the collector's work does not explain.
   std::int64_t time_to_safepoint_ns = 0;
@@ -101,9 +112,23 @@ struct CycleRecord {
   std::optional<std::size_t> goal_bytes{};
 };
 
+// Told when each phase of a cycle begins, on the thread that runs it, before
+// the phase does anything: a test holds a cycle at a known point this way
+// (the concurrent collector's lost-object test waits at "concurrent-mark",
+// once the roots are grey). The phase waits until it returns.
+class PhaseObserver {
+ public:
+  virtual ~PhaseObserver() = default;
+  virtual void phase_started(std::string_view phase) = 0;
+};
+
 class GcEventRecorder {
  public:
   GcEventRecorder() : origin_(std::chrono::steady_clock::now()) {}
+
+  // Null (the default) observes nothing. Set before the first cycle.
+  void set_phase_observer(PhaseObserver* observer) { observer_ = observer; }
+  PhaseObserver* phase_observer() const { return observer_; }
 
   std::int64_t now_ns() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -148,15 +173,6 @@ class GcEventRecorder {
     add_gc_cpu_ns(ns);
   }
 
-  // A cycle's record as it opens: its index, cause, start, and the
-  // allocator's statistics before it.
-  CycleRecord begin_cycle(GcCause cause, const Allocator& allocator) const {
-    CycleRecord cycle{
-        .index = next_cycle_index(), .cause = cause, .start_ns = now_ns()};
-    cycle.before = allocator.stats();
-    return cycle;
-  }
-
   std::uint32_t next_cycle_index() const {
     return static_cast<std::uint32_t>(cycles_.size());
   }
@@ -173,14 +189,22 @@ class GcEventRecorder {
   std::vector<PauseRecord> pauses_;
   std::vector<CycleRecord> cycles_;
   std::int64_t gc_cpu_ns_ = 0;
+  PhaseObserver* observer_ = nullptr;
 };
 
-// Times one phase of a cycle: appends {name, start, duration} on destruction.
+// Times one phase of a cycle: tells the phase observer it begins, and
+// appends {name, start, duration} to the cycle on destruction. Collectors
+// get one from CollectionCycle::phase (heap/collection_cycle.h).
 class PhaseTimer {
  public:
   PhaseTimer(const GcEventRecorder& clock, CycleRecord& cycle,
              std::string_view name)
-      : clock_(clock), cycle_(cycle), name_(name), start_(clock.now_ns()) {}
+      : clock_(clock), cycle_(cycle), name_(name) {
+    if (PhaseObserver* observer = clock.phase_observer()) {
+      observer->phase_started(name);
+    }
+    start_ = clock.now_ns();
+  }
   ~PhaseTimer() {
     cycle_.phases.push_back({name_, start_, clock_.now_ns() - start_});
   }
@@ -192,6 +216,38 @@ class PhaseTimer {
   CycleRecord& cycle_;
   std::string_view name_;
   std::int64_t start_;
+};
+
+// One mutator's pause outside any stop of the world (an assist, a stall, a
+// handshake answered on the mutator's own thread): on destruction, records
+// {start, duration, kind} and adds the thread's CPU time meanwhile to GC CPU,
+// since the work was the collector's. `discard` drops it (an assist that
+// found nothing to mark paused no one).
+class MutatorPause {
+ public:
+  MutatorPause(GcEventRecorder& events, PauseKind kind)
+      : events_(events),
+        kind_(kind),
+        start_ns_(events.now_ns()),
+        start_cpu_ns_(thread_cpu_ns()) {}
+  ~MutatorPause() {
+    if (discarded_) return;
+    events_.record_pause({.start_ns = start_ns_,
+                          .duration_ns = events_.now_ns() - start_ns_,
+                          .kind = kind_});
+    events_.add_gc_cpu_ns(thread_cpu_ns() - start_cpu_ns_);
+  }
+  MutatorPause(const MutatorPause&) = delete;
+  MutatorPause& operator=(const MutatorPause&) = delete;
+
+  void discard() { discarded_ = true; }
+
+ private:
+  GcEventRecorder& events_;
+  PauseKind kind_;
+  std::int64_t start_ns_;
+  std::int64_t start_cpu_ns_;
+  bool discarded_ = false;
 };
 
 }  // namespace gclab

@@ -7,19 +7,20 @@
 #include "heap/fatal.h"
 
 namespace gclab {
+
 Heap::Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
            std::unique_ptr<Trigger> trigger, const CollectorFactory& collector)
     : options_(options),
       allocator_(std::move(allocator)),
-      trigger_(std::move(trigger)),
-      collector_(collector(*this)) {
+      trigger_(std::move(trigger)) {
+  collector_ = collector(*this);
   if (options_.barrier != BarrierKind::kNone &&
       !collector_->capabilities().concurrent) {
     set_barrier_active(true);
   }
 }
 
-Heap::~Heap() = default;
+Heap::~Heap() { collector_->finish(); }
 
 std::uint16_t Heap::register_site(std::string_view name) {
   std::lock_guard lock(mutex_);
@@ -67,8 +68,8 @@ void Heap::collect(Mutator* requester, GcCause cause) {
   collector_->collect(requester, cause);
 }
 
-Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester,
-                           std::string_view kind, Buffers buffers)
+Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester, PauseKind kind,
+                           Buffers buffers)
     : heap_(heap),
       requester_(requester),
       kind_(kind),
@@ -89,8 +90,10 @@ Heap::WorldStop::~WorldStop() {
   if (!stopped_) return;
   std::int64_t end_ns = heap_.events_.now_ns();
   heap_.events_.add_gc_cpu_ns(process_cpu_ns() - start_cpu_ns_);
-  heap_.events_.record_pause(
-      {start_ns_, end_ns - start_ns_, kind_, stopped_ns_ - start_ns_});
+  heap_.events_.record_pause({.start_ns = start_ns_,
+                              .duration_ns = end_ns - start_ns_,
+                              .kind = kind_,
+                              .time_to_safepoint_ns = stopped_ns_ - start_ns_});
   heap_.safepoints_.end_stop(requester_);
 }
 
@@ -103,18 +106,6 @@ std::uint8_t Heap::flip_mark_epoch() {
 void Heap::finish_lazy_sweep() {
   if (!allocator_->capabilities().lazy_sweep) return;
   events_.amend_last_cycle_sweep(allocator_->finish_sweep());
-}
-
-void Heap::finish_cycle(CycleRecord cycle,
-                        std::optional<std::uint8_t> reachable_mark) {
-  trigger_->after_collection(cycle.after, cycle.allocated_black_bytes);
-  std::uint32_t index = cycle.index;
-  events_.record_cycle(std::move(cycle));
-  if (!options_.verify) return;
-  if (auto violation = verifier_.check(*this, reachable_mark)) {
-    fatal("verification failed after collection " + std::to_string(index) +
-          ": " + *violation);
-  }
 }
 
 std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,

@@ -2,6 +2,12 @@
 // (three independent choices), the safepoint coordinator, the global roots,
 // the allocation-site table, the GC event recorder and the verifier's state.
 //
+// The heap owns its collector's lifetime: the collector is built last, once
+// everything it may touch exists, and destroyed first, after it has been
+// told to finish (Collector::finish), so a concurrent collector's thread is
+// joined before any member it reads is gone, whichever way the heap's owner
+// leaves (an error path included).
+//
 // Size is fixed per run (HeapOptions::heap_bytes, like -Xmx) and reserved by
 // the allocator up front. Running out is a clean failure: HeapExhausted, with
 // a message that says why (live data too large, or fragmentation).
@@ -86,7 +92,7 @@ class Heap {
   enum class Buffers { kRetire, kKeep };
   class WorldStop {
    public:
-    WorldStop(Heap& heap, Mutator* requester, std::string_view kind,
+    WorldStop(Heap& heap, Mutator* requester, PauseKind kind,
               Buffers buffers = Buffers::kRetire);
     ~WorldStop();
     WorldStop(const WorldStop&) = delete;
@@ -96,7 +102,7 @@ class Heap {
    private:
     Heap& heap_;
     Mutator* requester_;
-    std::string_view kind_;
+    PauseKind kind_;
     bool stopped_;
     std::int64_t start_ns_;
     std::int64_t stopped_ns_ = 0;  // when every mutator had stopped
@@ -134,13 +140,6 @@ class Heap {
   // the last cycle's figures are complete too. A no-op for an allocator that
   // cannot sweep lazily.
   void finish_lazy_sweep();
-
-  // Records a finished cycle and, with --verify, checks the heap while the
-  // world is still stopped. Collectors call it at the end of every cycle.
-  // `reachable_mark`, when given, is a mark every reachable object must carry
-  // (tracing collectors pass the epoch they just marked with).
-  void finish_cycle(CycleRecord cycle,
-                    std::optional<std::uint8_t> reachable_mark);
 
   // The mutator slow paths (see Mutator).
   std::byte* allocate_slow(Mutator& mutator, std::size_t bytes,
@@ -184,7 +183,6 @@ class Heap {
   GcEventRecorder events_;
   SafepointCoordinator safepoints_;
   HeapVerifier verifier_;
-  std::unique_ptr<Collector> collector_;
 
   std::atomic<bool> barrier_active_{false};
   std::atomic<bool> aborted_{false};
@@ -197,6 +195,10 @@ class Heap {
   std::vector<std::string> site_names_;
   std::vector<Object**> global_roots_;
   MutatorCounters detached_totals_;
+
+  // Last: built once everything above exists, destroyed (after ~Heap has
+  // finished it) while everything above still does.
+  std::unique_ptr<Collector> collector_;
 };
 
 // A root outside any mutator, registered with the heap for its lifetime.

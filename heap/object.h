@@ -5,9 +5,12 @@
 // block (objects, free blocks and fillers alike). The verifier, the sweepers
 // and the compactor all rely on this.
 //
-//   word 0: granules (u32) | kind (u8) | mark (atomic u8) | age (u8) | flags
-//   (u8) word 1: num_refs (u16) | site (u16) | gc_word (atomic u32) then
-//   num_refs reference slots (Object*, 8 bytes each), then payload bytes.
+//   word 0: granules (u32) | kind (u8) | mark (atomic u8) | age (u8) | unused
+//   word 1: num_refs (u16) | site (u16) | gc_word (atomic u32)
+// then num_refs reference slots (Object*, 8 bytes each), then payload bytes.
+// `age` counts the collections whose mark found the object live (the marker
+// that wins the mark ages it, whatever the allocator; saturating at 255);
+// an object allocated black during a concurrent mark is not aged by it.
 //
 // Sizes are counted in 8-byte granules, so an object may be up to 32 GiB and a
 // heap's blocks never need more than 32 bits. An 8-byte filler uses word 0
@@ -122,6 +125,8 @@ class Object {
     mark_.store(value, std::memory_order_relaxed);
   }
 
+  // Only the marker that won this cycle's mark calls it, so no other
+  // thread writes the age meanwhile.
   void survive_collection() {
     if (age_ < UINT8_MAX) ++age_;
   }
@@ -157,7 +162,6 @@ class Object {
     block->kind_ = kind;
     block->mark_.store(kUnmarked, std::memory_order_relaxed);
     block->age_ = 0;
-    block->flags_ = 0;
   }
   static void format_filler(std::byte* at, std::size_t bytes) {
     format_dead(at, bytes, BlockKind::kFiller);
@@ -186,7 +190,7 @@ class Object {
   BlockKind kind_;
   std::atomic<std::uint8_t> mark_;
   std::uint8_t age_;
-  std::uint8_t flags_;
+  // One byte of padding: unused.
   std::uint16_t num_refs_;
   std::uint16_t site_;
   std::atomic<std::uint32_t> gc_word_;

@@ -69,6 +69,12 @@ class SafepointCoordinator {
   // when all have run it.
   void handshake(const std::function<void(Mutator&)>& action);
 
+  // Whether a stop is in effect: requested, and no mutator running.
+  bool world_stopped() const {
+    return stop_requested_.load(std::memory_order_acquire) &&
+           running_.load(std::memory_order_acquire) == 0;
+  }
+
   // Valid only while the world is stopped.
   std::span<Mutator* const> mutators() const { return mutators_; }
 

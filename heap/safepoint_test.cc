@@ -30,7 +30,7 @@ TEST(Safepoint, StopWaitsForEveryRunningMutator) {
   });
   while (polls.load() == 0) std::this_thread::yield();
   {
-    Heap::WorldStop world(*heap, nullptr, "test");
+    Heap::WorldStop world(*heap, nullptr, PauseKind::kFull);
     ASSERT_TRUE(world.stopped());
     std::uint64_t seen = polls.load();
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -43,14 +43,14 @@ TEST(Safepoint, StopWaitsForEveryRunningMutator) {
   done = true;
   spinner.join();
   ASSERT_EQ(heap->events().pauses().size(), 1u);
-  EXPECT_EQ(heap->events().pauses()[0].kind, "test");
+  EXPECT_EQ(heap->events().pauses()[0].kind, PauseKind::kFull);
 }
 
 TEST(Safepoint, ParkedMutatorDoesNotDelayAStop) {
   auto heap = test_heap();
   Mutator mutator(*heap);
   ParkedScope parked(mutator);
-  Heap::WorldStop world(*heap, nullptr, "test");
+  Heap::WorldStop world(*heap, nullptr, PauseKind::kFull);
   EXPECT_TRUE(world.stopped());
   EXPECT_EQ(mutator.state(), MutatorState::kParked);
 }
@@ -62,7 +62,7 @@ TEST(Safepoint, FinishedMutatorsLeaveTheRegistry) {
     Mutator second(*heap);
     first.allocate(testing::kNodeShape);
   }
-  Heap::WorldStop world(*heap, nullptr, "test");
+  Heap::WorldStop world(*heap, nullptr, PauseKind::kFull);
   EXPECT_TRUE(heap->safepoints().mutators().empty());
   EXPECT_EQ(heap->mutator_totals().objects_allocated, 1u);
 }
@@ -174,7 +174,7 @@ TEST(Safepoint, PauseRecordsTheTimeToSafepoint) {
     while (!done.load()) mutator.safepoint();
   });
   while (!registered.load()) std::this_thread::yield();
-  { Heap::WorldStop world(*heap, nullptr, "test"); }
+  { Heap::WorldStop world(*heap, nullptr, PauseKind::kFull); }
   done.store(true);
   late.join();
   ASSERT_EQ(heap->events().pauses().size(), 1u);

@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "heap/collection_cycle.h"
 #include "heap/errors.h"
 #include "heap/heap.h"
 #include "testing/test_heap.h"
@@ -228,8 +229,9 @@ class SkipsLastSlotCollector final : public Collector {
   }
 
   void collect(Mutator* requester, GcCause cause) override {
-    Heap::WorldStop world(heap_, requester, "full");
+    Heap::WorldStop world(heap_, requester, PauseKind::kFull);
     if (!world.stopped()) return;
+    CollectionCycle cycle(heap_, cause);
     std::uint8_t epoch = heap_.flip_mark_epoch();
     std::vector<Object*> stack;
     auto mark = [&](Object* object) {
@@ -244,9 +246,6 @@ class SkipsLastSlotCollector final : public Collector {
       }
     }
     heap_.allocator().sweep(epoch, /*poison=*/true);
-    heap_.finish_cycle(
-        CycleRecord{.index = heap_.events().next_cycle_index(), .cause = cause},
-        std::nullopt);
   }
 
  private:
