@@ -57,6 +57,8 @@
 // the rest could not be a free block) and the mutator bumps through it in
 // its AllocationBuffer; objects larger than a quarter of a chunk are placed
 // directly, at their exact size. Which block serves a request is Derived's.
+//
+// Design note: docs/design.md#the-arena-sweep.
 #ifndef GCLAB_ALLOCATORS_ARENA_SWEEP_H_
 #define GCLAB_ALLOCATORS_ARENA_SWEEP_H_
 

@@ -12,6 +12,8 @@
 // TLAB's unused tail is formatted as a free block or a filler when the buffer
 // is retired, so a walk from the base meets only objects and dead space.
 // [top, end) has never been handed out since the last reset.
+//
+// Design note: docs/design.md#bump.
 #ifndef GCLAB_ALLOCATORS_BUMP_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_BUMP_ALLOCATOR_H_
 

@@ -30,6 +30,8 @@
 //   head.
 // The arena is parseable whenever no mutator holds a buffer: objects, free
 // blocks and 8-byte fillers tile it from base to end.
+//
+// Design note: docs/design.md#free-list.
 #ifndef GCLAB_ALLOCATORS_FREE_LIST_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_FREE_LIST_ALLOCATOR_H_
 

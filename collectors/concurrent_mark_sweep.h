@@ -52,6 +52,8 @@
 // The harness refuses barrier none (capabilities: needs_barrier); built
 // directly over it, the collector runs with a barrier that shades nothing,
 // which the checkmark tests use to show that they catch the objects lost.
+//
+// Design note: docs/design.md#concurrent-mark-sweep.
 #ifndef GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
 #define GCLAB_COLLECTORS_CONCURRENT_MARK_SWEEP_H_
 

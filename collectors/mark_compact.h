@@ -21,6 +21,8 @@
 // objects, contiguously from the base, and everything above is free.
 // Step 2 reads each block's size before the object is touched, and step 4
 // reads it before the memmove, which may overwrite the header it came from.
+//
+// Design note: docs/design.md#mark-compact.
 #ifndef GCLAB_COLLECTORS_MARK_COMPACT_H_
 #define GCLAB_COLLECTORS_MARK_COMPACT_H_
 

@@ -25,6 +25,8 @@
 //
 // Needs a sweepable allocator, and one that sweeps lazily for sweep=lazy
 // (capabilities_of, which the harness checks). Never moves objects.
+//
+// Design note: docs/design.md#mark-sweep.
 #ifndef GCLAB_COLLECTORS_MARK_SWEEP_H_
 #define GCLAB_COLLECTORS_MARK_SWEEP_H_
 

@@ -2,6 +2,8 @@
 // overhead: a run's cost under `none` with a large enough heap is the cost of
 // the mutator and the allocator alone. Allocation failure under `none` is heap
 // exhaustion.
+//
+// Design note: docs/design.md#none.
 #ifndef GCLAB_COLLECTORS_NONE_COLLECTOR_H_
 #define GCLAB_COLLECTORS_NONE_COLLECTOR_H_
 

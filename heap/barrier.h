@@ -26,6 +26,8 @@
 // (Mutator::write). Whether one is active is the heap's business: a
 // concurrent collector turns it on for marking only; every other collector
 // leaves a chosen barrier on for the whole run.
+//
+// Design note: docs/design.md#barriers.
 #ifndef GCLAB_HEAP_BARRIER_H_
 #define GCLAB_HEAP_BARRIER_H_
 

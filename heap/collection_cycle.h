@@ -22,6 +22,8 @@
 // WorldStop, so that the cycle closes on destruction, before the world
 // resumes. One whose cycle spans several pauses (concurrent-mark-sweep)
 // calls `close` in its last pause; the destructor then does nothing.
+//
+// Design note: docs/design.md#collection-cycles.
 #ifndef GCLAB_HEAP_COLLECTION_CYCLE_H_
 #define GCLAB_HEAP_COLLECTION_CYCLE_H_
 

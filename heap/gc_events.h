@@ -9,6 +9,8 @@
 // A lazy sweep frees a cycle's garbage after its pause, on allocation; its
 // totals are known only when it is finished (by the next cycle, or at the
 // end of the run), so they are added to the cycle's record then.
+//
+// Design note: docs/design.md#event-recording.
 #ifndef GCLAB_HEAP_GC_EVENTS_H_
 #define GCLAB_HEAP_GC_EVENTS_H_
 

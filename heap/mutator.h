@@ -14,6 +14,8 @@
 // Construction registers the mutator with the heap's safepoint coordinator;
 // destruction retires its allocation buffer and deregisters it, so a mutator
 // that finishes (or unwinds on an exception) never stalls a collection.
+//
+// Design note: docs/design.md#the-mutator-and-roots.
 #ifndef GCLAB_HEAP_MUTATOR_H_
 #define GCLAB_HEAP_MUTATOR_H_
 

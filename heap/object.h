@@ -20,6 +20,8 @@
 // a slot while a mutator writes it (see load_slot). Slots are read and written
 // through `Mutator` so that barriers see every store; payload bytes are plain
 // memory that belongs to the workload.
+//
+// Design note: docs/design.md#objects.
 #ifndef GCLAB_HEAP_OBJECT_H_
 #define GCLAB_HEAP_OBJECT_H_
 

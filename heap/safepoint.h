@@ -27,6 +27,8 @@
 // since waking a sleeping thread costs tens of microseconds on these
 // machines — more than a concurrent collector's whole pause. Only while the
 // mutators and the stopping thread have a core each.
+//
+// Design note: docs/design.md#safepoints-and-handshakes.
 #ifndef GCLAB_HEAP_SAFEPOINT_H_
 #define GCLAB_HEAP_SAFEPOINT_H_
 

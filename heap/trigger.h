@@ -18,6 +18,8 @@
 //
 // The heap asks `should_collect` on every allocation slow path (one buffer
 // refill, i.e. every few tens of KiB), never on the fast path.
+//
+// Design note: docs/design.md#triggers.
 #ifndef GCLAB_HEAP_TRIGGER_H_
 #define GCLAB_HEAP_TRIGGER_H_
 

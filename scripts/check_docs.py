@@ -39,6 +39,8 @@ TOP_LEVEL = (
 PATH = re.compile(
     r"(?<![\w/.\-])((?:%s)/(?:[\w.\-*{},/]*[\w*}/])?)" %
     "|".join(re.escape(d) for d in TOP_LEVEL))
+# A source's citation of a document: docs/design.md#mark-sweep.
+CITATION = re.compile(r"(?<![\w/.\-])(docs/[\w./\-]*[\w/])(?:#([\w\-]+))?")
 LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
 LABEL = re.compile(r"(?<![\w@:])//([\w/\-]*)(:[\w.\-]+|/?\.\.\.)?")
 FORBIDDEN = re.compile(r"DESIGN\.md|\.\./shared")
@@ -194,11 +196,16 @@ def check_repository(root: Path) -> list[Problem]:
         if name in SELF:
             continue
         for number, line in enumerate(source.read_text().splitlines(), 1):
-            for match in PATH.finditer(line):
-                path = match.group(1)
-                if path.startswith("docs/") and not repo.exists(path):
+            for match in CITATION.finditer(line):
+                path, anchor = match.group(1), match.group(2)
+                if not repo.exists(path):
                     problems.append(Problem(
                         name, number, f"cites {path}, which does not exist"))
+                elif anchor and anchor not in heading_anchors(
+                        (root / path).read_text()):
+                    problems.append(Problem(
+                        name, number, f"cites {path}#{anchor}, a heading "
+                        f"{path} does not have"))
             if FORBIDDEN.search(line):
                 problems.append(Problem(
                     name, number, "points at DESIGN.md or ../shared, which "

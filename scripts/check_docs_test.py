@@ -76,9 +76,12 @@ class CheckDocsTest(unittest.TestCase):
 
     def test_sources_citing_missing_documents_are_reported(self):
         (self.root / "heap" / "object.h").write_text(
-            "// Design note: docs/design.md and docs/results/gone.md\n")
+            "// Design note: docs/design.md#mark-sweep and docs/gone.md\n"
+            "// and docs/design.md#mark-compact.\n")
         self.assertEqual(self.problems(""), [
-            "cites docs/results/gone.md, which does not exist"])
+            "cites docs/gone.md, which does not exist",
+            "cites docs/design.md#mark-compact, a heading docs/design.md "
+            "does not have"])
 
 
 class RepositoryDocumentsTest(unittest.TestCase):
