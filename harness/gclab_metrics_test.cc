@@ -129,6 +129,25 @@ TEST(GclabMetricsTest, MarkSweepRunIsConsistentAndVerified) {
   EXPECT_GT(verification["objects_visited"], 0);
 }
 
+TEST(GclabMetricsTest, BareFlagParameterMeansOneAndIsABoolean) {
+  Json report = run_report("check_temp_trees",
+                           {"--collector=mark-sweep", "--allocator=free-list",
+                            "--heap=1M", "--param", "check-temp-trees"});
+  ASSERT_FALSE(report.is_null());
+  expect_consistent(report);
+  EXPECT_EQ(report["config"]["params"]["workload"]["check-temp-trees"], true);
+  // Stretch depth 10, depths 4..8: 2 x (132 + 32 + 8) temporary trees, the
+  // stretch tree, and the long-lived tree and array.
+  EXPECT_EQ(report["workload"]["checks_passed"], 1 + 2 * (132 + 32 + 8) + 2)
+      << "every temporary tree is checked";
+
+  Json classic = run_report("classic", {"--collector=mark-sweep",
+                                        "--allocator=free-list", "--heap=1M"});
+  ASSERT_FALSE(classic.is_null());
+  EXPECT_EQ(classic["config"]["params"]["workload"]["check-temp-trees"], false);
+  EXPECT_EQ(classic["workload"]["checks_passed"], 2);
+}
+
 TEST(GclabMetricsTest, SizeClassRunReportsItsRoundingWaste) {
   // Holes of random sizes up to 1000 bytes: above 128 bytes, classes are
   // up to an eighth apart.

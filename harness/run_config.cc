@@ -40,17 +40,24 @@ std::optional<Component> component_named(std::string_view name) {
   return std::nullopt;
 }
 
-// "K=V" or "COMPONENT.K=V".
+constexpr std::string_view kParamForms =
+    "expected NAME=VALUE or COMPONENT.NAME=VALUE";
+
+// "K=V" or "COMPONENT.K=V"; a bare "K" is left without a value, for routing
+// to accept if K is a flag parameter.
 ParamRequest parse_param(std::string_view text) {
   std::size_t equals = text.find('=');
-  if (equals == std::string_view::npos || equals == 0) {
+  if (text.empty() || equals == 0) {
     throw ConfigError("bad --param '" + std::string(text) +
-                      "': expected NAME=VALUE or COMPONENT.NAME=VALUE");
+                      "': " + std::string(kParamForms));
   }
   ParamRequest request{.name = std::string(text.substr(0, equals)),
-                       .value = std::string(text.substr(equals + 1)),
+                       .value = {},
                        .component = {},
                        .as_flag = false};
+  if (equals != std::string_view::npos) {
+    request.value = std::string(text.substr(equals + 1));
+  }
   if (std::size_t dot = request.name.find('.'); dot != std::string::npos) {
     if (auto component = component_named(request.name.substr(0, dot))) {
       request.component = component;
@@ -396,8 +403,13 @@ RoutedParams route_params(std::span<const ParamRequest> requests,
         is_switch(request.name, chosen[static_cast<int>(found.front())])) {
       value = "1";
     }
-    if (!value) {
+    if (!value && request.as_flag) {
       throw ConfigError("flag --" + request.name + " needs a value");
+    }
+    if (!value) {
+      throw ConfigError("bad --param '" + qualified_name(request) +
+                        "': " + std::string(kParamForms) +
+                        " (NAME alone only for a 0|1 parameter)");
     }
     auto [it, inserted] =
         routed[static_cast<int>(found.front())].emplace(request.name, *value);

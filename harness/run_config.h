@@ -8,6 +8,7 @@
 //   --param K=V            whichever of collector, allocator and workload
 //                          declares K (exactly one must);
 //   --param workload.K=V   that component only (to settle an ambiguity);
+//   --param K              K=1, for a 0|1 (kFlag) parameter only;
 //   --K=V, --K V           a flag gclab itself does not know: the chosen
 //                          collector or allocator must declare K.
 // Routing keeps that rule in one place, for `run` and `compare` alike.
@@ -46,7 +47,8 @@ std::string_view to_string(Component component);
 
 struct ParamRequest {
   std::string name;
-  std::optional<std::string> value;  // missing only for a bare --K
+  // Missing only for a bare --K or --param K, which set a 0|1 parameter to 1.
+  std::optional<std::string> value;
   std::optional<Component> component{};
   bool as_flag = false;  // given as --K=V rather than --param K=V
 };

@@ -165,9 +165,16 @@ TEST(RunConfigTest, QualifiedParamNamesItsComponent) {
 }
 
 TEST(RunConfigTest, MalformedParamIsRejected) {
-  expect_parse_error(with_required({"--param", "depth"}),
-                     "bad --param 'depth'");
   expect_parse_error(with_required({"--param", "=4"}), "bad --param '=4'");
+  expect_parse_error(with_required({"--param="}), "bad --param ''");
+}
+
+TEST(RunConfigTest, BareParamIsLeftForRoutingToSettle) {
+  RunConfig config = parse_run_config(with_required({"--param", "check"}));
+  ASSERT_EQ(config.params.size(), 1u);
+  EXPECT_EQ(config.params[0].name, "check");
+  EXPECT_FALSE(config.params[0].value.has_value());
+  EXPECT_FALSE(config.params[0].as_flag);
 }
 
 TEST(RunConfigTest, UnknownFlagsBecomeComponentFlagRequests) {
@@ -193,6 +200,7 @@ constexpr ParamSpec kAllocatorSpecs[] = {
 constexpr ParamSpec kWorkloadSpecs[] = {
     {"depth", ParamKind::kInt, "16", "tree depth"},
     {"iterations", ParamKind::kInt, "10", "how often"},
+    {"check", ParamKind::kFlag, "0", "a switch"},
 };
 
 const ChosenParams kChosen = {{{"ms", kCollectorSpecs},
@@ -258,6 +266,22 @@ TEST(RouteParamsTest, UnknownFlagIsRejected) {
 
 TEST(RouteParamsTest, DeclaredFlagWithoutValueIsRejected) {
   expect_route_error({"--fit"}, "flag --fit needs a value");
+}
+
+TEST(RouteParamsTest, BareParamSetsAFlagParameter) {
+  RoutedParams routed = route({"--param", "check"});
+  EXPECT_EQ(routed[static_cast<int>(Component::kWorkload)].at("check"), "1");
+  RoutedParams qualified = route({"--param", "workload.check"});
+  EXPECT_EQ(qualified[static_cast<int>(Component::kWorkload)].at("check"), "1");
+}
+
+TEST(RouteParamsTest, BareParamOfAValuedParameterIsRejected) {
+  expect_route_error({"--param", "iterations"},
+                     "bad --param 'iterations': expected NAME=VALUE or "
+                     "COMPONENT.NAME=VALUE (NAME alone only for a 0|1 "
+                     "parameter)");
+  expect_route_error({"--param", "workload.depth"},
+                     "bad --param 'workload.depth'");
 }
 
 TEST(RouteParamsTest, ParamGivenTwiceIsRejected) {
