@@ -22,11 +22,6 @@
 namespace gclab {
 namespace {
 
-constexpr FlagSpec kCompareFlags[] = {
-    {"collectors"}, {"allocators"}, {"repeat"},
-    {"baseline"},   {"collector"},  {"allocator"},
-};
-
 constexpr char kSelf[] = "/proc/self/exe";
 
 // One run's report, or its child's message and whether the heap was
@@ -144,11 +139,39 @@ struct SkippedPair {
   std::string reason;
 };
 
+// A required flag's list; read_run_matrix has checked that it was given.
 std::vector<std::string> required_list(const ScannedFlags& flags,
-                                       const char* flag) {
-  auto text = flags.value(flag);
-  if (!text) throw ConfigError("missing required flag --" + std::string(flag));
-  return split_list(*text, "--" + std::string(flag) + " '" + *text + "'");
+                                       std::string_view flag) {
+  std::string text = flags.value(flag).value();
+  return split_list(text, "--" + std::string(flag) + " '" + text + "'");
+}
+
+// `run`'s --collector and --allocator, which compare does not declare, would
+// otherwise be taken for component parameters.
+void reject_singular_pair_flags(const ScannedFlags& flags) {
+  for (const UndeclaredFlag& flag : flags.undeclared()) {
+    if (flag.name == "collector" || flag.name == "allocator") {
+      throw ConfigError(
+          "compare takes --collectors and --allocators (comma-separated "
+          "lists)");
+    }
+  }
+}
+
+// Whether some configuration of the matrix runs more than one mutator: the
+// base, or the base with one value of an axis (each axis sets its own
+// setting).
+bool runs_several_mutators(const RunMatrix& matrix) {
+  if (matrix.base.mutators != 1) return true;
+  for (const Axis& axis : matrix.axes) {
+    if (axis.flag == nullptr) continue;
+    for (const std::string& value : axis.values) {
+      RunConfig config = matrix.base;
+      axis.flag->read(value, config);
+      if (config.mutators != 1) return true;
+    }
+  }
+  return false;
 }
 
 // A request, a list or not, must reach some pair; one that reaches none gets
@@ -169,7 +192,7 @@ std::vector<Axis> axes_of_pair(const RunMatrix& matrix,
                                const ChosenParams& pair) {
   std::vector<Axis> axes;
   for (const Axis& axis : matrix.axes) {
-    if (axis.setting != Setting::kParam ||
+    if (axis.flag != nullptr ||
         is_declared(matrix.base.params[axis.param_index], pair)) {
       axes.push_back(axis);
     }
@@ -183,7 +206,8 @@ std::string label_of(std::string_view name,
   return std::string(name) + (values.empty() ? "" : " " + values);
 }
 
-Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
+// `base` for one pair, with the parameter requests its components declare.
+RunConfig pair_config(const RunConfig& base, const CollectorEntry& collector,
                       const AllocatorEntry& allocator) {
   RunConfig pair = base;
   pair.collector = collector.name;
@@ -194,7 +218,17 @@ Selection select_pair(const RunConfig& base, const CollectorEntry& collector,
   for (const ParamRequest& request : base.params) {
     if (is_declared(request, chosen)) pair.params.push_back(request);
   }
-  return select_components(pair);
+  return pair;
+}
+
+// What a child `gclab run` repeats: the pair's configuration with its
+// parameters as routed, and no report file or quiet of its own (run_once
+// gives each run a temporary report and --quiet).
+RunConfig child_config(RunConfig pair, const Selection& selection) {
+  pair.params = qualified_requests(selection.routed);
+  pair.json_path.clear();
+  pair.quiet = false;
+  return pair;
 }
 
 // The workload's side of a configuration: what a baseline shares with it.
@@ -250,10 +284,7 @@ std::vector<Configuration> baseline_configurations(
     throw ConfigError(flag + " runs " + std::string(baseline_program.runs) +
                       ": it needs --workload gcbench");
   }
-  bool varies_mutators = std::any_of(
-      matrix.axes.begin(), matrix.axes.end(),
-      [](const Axis& axis) { return axis.setting == Setting::kMutators; });
-  if (base.mutators != 1 || varies_mutators) {
+  if (runs_several_mutators(matrix)) {
     throw ConfigError(flag +
                       " runs single-threaded GCBench: it needs --mutators 1");
   }
@@ -436,7 +467,8 @@ std::vector<Configuration> plan_configurations(
                  ": it " + barrier});
         continue;
       }
-      Selection selection = select_pair(variant.config, *collector, *allocator);
+      RunConfig pair = pair_config(variant.config, *collector, *allocator);
+      Selection selection = select_components(pair);
       configurations.push_back(
           {.label = label_of(pair_name, variant.varied),
            .collector = std::string(collector->name),
@@ -444,8 +476,7 @@ std::vector<Configuration> plan_configurations(
            .baseline = nullptr,
            .varied = variant.varied,
            .program = kSelf,
-           .args = run_arguments(variant.config, collector->name,
-                                 allocator->name, selection.routed),
+           .args = run_arguments(child_config(pair, selection)),
            .reports = {},
            .heap_exhausted = {}});
       WorkloadVariant workload_side =
@@ -512,17 +543,11 @@ void run_interleaved(std::vector<Configuration>& configurations, int repeat,
 }  // namespace
 
 int run_compare(std::span<const std::string> args, std::ostream& out) {
-  std::vector<FlagSpec> specs(shared_run_flags().begin(),
-                              shared_run_flags().end());
-  specs.insert(specs.end(), std::begin(kCompareFlags), std::end(kCompareFlags));
-  ScannedFlags flags = scan_flags(args, specs);
-  if (flags.has("collector") || flags.has("allocator")) {
-    throw ConfigError(
-        "compare takes --collectors and --allocators (comma-separated lists)");
-  }
+  ScannedFlags flags = scan_flags(args, command_flags(Command::kCompare));
+  reject_singular_pair_flags(flags);
+  RunMatrix matrix = read_run_matrix(flags);
   std::vector<std::string> collectors = required_list(flags, "collectors");
   std::vector<std::string> allocators = required_list(flags, "allocators");
-  RunMatrix matrix = read_run_matrix(flags);
   const RunConfig& base = matrix.base;
   int repeat = kDefaultRepeat;
   if (auto text = flags.value("repeat")) {

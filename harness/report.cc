@@ -82,7 +82,7 @@ Json config_json(const RunRecord& record) {
       {"seed", record.seed},
       {"trigger", record.trigger},
       {"barrier", record.barrier},
-      {"verify", record.verify},
+      {"verify", to_string(record.verify)},
       {"stress", record.stress},
   };
 }
@@ -215,15 +215,30 @@ Json barriers_json(const RunRecord& record) {
   };
 }
 
+// The checks each mode runs: the final heap is checked without marks (no
+// cycle has just ended), so only per-cycle verification checks them.
+Json verification_checks(VerifyMode mode) {
+  switch (mode) {
+    case VerifyMode::kOff:
+      return Json::array();
+    case VerifyMode::kEnd:
+      return {"allocated", "header"};
+    case VerifyMode::kEvery:
+      return {"allocated", "header", "mark"};
+  }
+  return Json::array();
+}
+
 Json verification_json(const RunRecord& record) {
+  bool enabled = record.verify != VerifyMode::kOff;
   return {
-      {"enabled", record.verify},
-      {"checks",
-       record.verify ? Json{"allocated", "header", "mark"} : Json::array()},
+      {"enabled", enabled},
+      {"mode", to_string(record.verify)},
+      {"checks", verification_checks(record.verify)},
       {"heaps_verified", record.verification.heaps_verified},
       {"objects_visited", record.verification.objects_visited},
       {"mark_checks", record.verification.mark_checks},
-      {"result", record.verify ? "passed" : "not run"},
+      {"result", enabled ? "passed" : "not run"},
   };
 }
 

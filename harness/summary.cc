@@ -138,6 +138,7 @@ void print_run_summary(std::ostream& out, const Json& report) {
   out << "\n";
   out << "  verification  " << verification["result"].get<std::string>();
   if (verification["enabled"].get<bool>()) {
+    if (verification["mode"] == "end") out << " at the end";
     out << ": "
         << plural(verification["heaps_verified"].get<std::int64_t>(),
                   "heap walk")
