@@ -13,6 +13,7 @@
 #include "harness/go_baseline.h"
 #include "harness/json_file.h"
 #include "harness/report.h"
+#include "harness/report_fields.h"
 #include "harness/run_config.h"
 #include "harness/selection.h"
 #include "harness/subprocess.h"
@@ -351,7 +352,8 @@ Json compare_document(const RunMatrix& matrix, int repeat,
                       const std::vector<SkippedPair>& skipped) {
   Json axes = Json::array();
   for (const Axis& axis : matrix.axes) {
-    axes.push_back({{"name", axis.name}, {"values", axis.values}});
+    axes.push_back({{fields::axis::kName, axis.name},
+                    {fields::axis::kValues, axis.values}});
   }
   Json configs = Json::array();
   for (const Configuration& configuration : configurations) {
@@ -360,42 +362,42 @@ Json compare_document(const RunMatrix& matrix, int repeat,
       varied[value.name] = value.value;
     }
     Json config = {
-        {"label", configuration.label},
-        {"collector", configuration.collector},
-        {"allocator", configuration.allocator},
-        {"baseline", configuration.baseline != nullptr},
-        {"varied", varied},
-        {"arguments", configuration.args},
+        {fields::compared::kLabel, configuration.label},
+        {fields::compared::kCollector, configuration.collector},
+        {fields::compared::kAllocator, configuration.allocator},
+        {fields::compared::kBaseline, configuration.baseline != nullptr},
+        {fields::compared::kVaried, varied},
+        {fields::compared::kArguments, configuration.args},
     };
     // The runs before an exhaustion stay in `runs`, but a median of only
     // those would pass for the configuration's, so it has none.
     if (configuration.heap_exhausted) {
-      config["outcome"] = "heap-exhausted";
-      config["message"] = *configuration.heap_exhausted;
-      config["median"] = nullptr;
+      config[fields::compared::kOutcome] = "heap-exhausted";
+      config[fields::compared::kMessage] = *configuration.heap_exhausted;
+      config[fields::compared::kMedian] = nullptr;
     } else {
-      config["outcome"] = "ok";
-      config["median"] = row_json(median_of(configuration));
+      config[fields::compared::kOutcome] = "ok";
+      config[fields::compared::kMedian] = row_json(median_of(configuration));
     }
-    config["runs"] = configuration.reports;
+    config[fields::compared::kRuns] = configuration.reports;
     configs.push_back(std::move(config));
   }
   Json skipped_pairs = Json::array();
   for (const SkippedPair& pair : skipped) {
-    skipped_pairs.push_back({{"collector", pair.collector},
-                             {"allocator", pair.allocator},
-                             {"reason", pair.reason}});
+    skipped_pairs.push_back({{fields::skipped::kCollector, pair.collector},
+                             {fields::skipped::kAllocator, pair.allocator},
+                             {fields::skipped::kReason, pair.reason}});
   }
   return {
-      {"schema_version", kReportSchemaVersion},
-      {"kind", "compare"},
-      {"workload", matrix.base.workload},
-      {"repeat", repeat},
-      {"order", "interleaved"},
-      {"axes", axes},
-      {"environment", describe_environment()},
-      {"configs", configs},
-      {"skipped", skipped_pairs},
+      {fields::compare::kSchemaVersion, kReportSchemaVersion},
+      {fields::compare::kKind, "compare"},
+      {fields::compare::kWorkload, matrix.base.workload},
+      {fields::compare::kRepeat, repeat},
+      {fields::compare::kOrder, "interleaved"},
+      {fields::compare::kAxes, axes},
+      {fields::compare::kEnvironment, describe_environment()},
+      {fields::compare::kConfigs, configs},
+      {fields::compare::kSkipped, skipped_pairs},
   };
 }
 

@@ -12,6 +12,7 @@
 
 #include "harness/gclab_test_util.h"
 #include "harness/json_file.h"
+#include "harness/report_fields_check.h"
 
 namespace gclab {
 namespace {
@@ -31,6 +32,14 @@ ChildOutcome run_compare(const std::vector<std::string>& args) {
   unsetenv("GCLAB_BOEHM_GCBENCH");
   unsetenv("GCLAB_GO_GCBENCH");
   return outcome;
+}
+
+// Every field of the document, those the Boehm and Go programs print
+// included, is one harness/report_fields.h declares for its block: the Go
+// program cannot include that header, so this is what keeps it in step.
+void expect_every_field_declared(const Json& document) {
+  EXPECT_EQ(testing::undeclared_fields(document, testing::Document::kCompare),
+            std::vector<std::string>());
 }
 
 std::vector<std::string> compare_args(const std::string& baseline,
@@ -88,6 +97,7 @@ TEST(GclabBaselineTest, BoehmBaselineIsRunInterleavedAndTabulated) {
       << "the baseline runs on the same workload parameters";
   EXPECT_TRUE(baseline["median"]["wall_ns"].is_number());
   EXPECT_TRUE(baseline["median"]["collections"].is_number());
+  expect_every_field_declared(document);
 }
 
 TEST(GclabBaselineTest, GoBaselinePausesAreTheTracedStopTheWorldPhases) {
@@ -140,6 +150,7 @@ TEST(GclabBaselineTest, GoBaselinePausesAreTheTracedStopTheWorldPhases) {
   EXPECT_FALSE(run["mmu"]["windows"].empty());
   EXPECT_EQ(baseline["median"]["collections"], collections);
   EXPECT_EQ(baseline["median"]["pause_max_ns"], pauses["max_ns"]);
+  expect_every_field_declared(document);
 }
 
 TEST(GclabBaselineTest, BoehmAndGoBaselinesAreRowsInTheOrderGiven) {
@@ -157,6 +168,7 @@ TEST(GclabBaselineTest, BoehmAndGoBaselinesAreRowsInTheOrderGiven) {
   ASSERT_EQ(document["configs"].size(), 3u);
   EXPECT_EQ(document["configs"][1]["collector"], "boehm");
   EXPECT_EQ(document["configs"][2]["collector"], "go");
+  expect_every_field_declared(document);
 }
 
 // Bad input about the Go baseline: exit 2, one line, no result file.

@@ -48,13 +48,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "harness/report_fields.h"
 #include "harness/run_record.h"
 
 namespace gclab {
 
 using Json = nlohmann::ordered_json;
-
-inline constexpr int kReportSchemaVersion = 1;
 
 Json make_report(const RunRecord& record, Json environment);
 
