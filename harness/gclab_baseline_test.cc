@@ -171,6 +171,41 @@ TEST(GclabBaselineTest, BoehmAndGoBaselinesAreRowsInTheOrderGiven) {
   expect_every_field_declared(document);
 }
 
+// `--param check-temp-trees` alone sets the flag to 1 for gclab's run and
+// reaches both baselines as --check-temp-trees=1: all three check every
+// temporary tree.
+TEST(GclabBaselineTest, BaselinesTakeTheFlagParameterAsZeroOrOne) {
+  std::filesystem::path directory = testing::fresh_directory("temp_trees");
+  std::string json = (directory / "compare.json").string();
+  std::vector<std::string> args = compare_args("boehm,go", json);
+  args.push_back("--param");
+  args.push_back("check-temp-trees");
+  ChildOutcome outcome = run_compare(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+  Json document = read_json_file(json);
+  ASSERT_EQ(document["configs"].size(), 3u);
+  // Stretch depth 10, depths 4..8: 2 x (132 + 32 + 8) temporary trees, the
+  // stretch tree, and the long-lived tree and array.
+  const int every_tree_checked = 1 + 2 * (132 + 32 + 8) + 2;
+  const Json& gclab = document["configs"][0]["runs"].at(0);
+  EXPECT_EQ(gclab["config"]["params"]["workload"]["check-temp-trees"], true);
+  EXPECT_EQ(gclab["workload"]["checks_passed"], every_tree_checked);
+  for (int i : {1, 2}) {
+    const Json& baseline = document["configs"][i];
+    const Json& arguments = baseline["arguments"];
+    EXPECT_NE(
+        std::find(arguments.begin(), arguments.end(), "--check-temp-trees=1"),
+        arguments.end())
+        << arguments;
+    const Json& run = baseline["runs"].at(0);
+    const Json& workload = run.contains("workload_report")
+                               ? run["workload_report"]
+                               : run["workload"];
+    EXPECT_EQ(workload["checks_passed"], every_tree_checked)
+        << baseline["label"];
+  }
+}
+
 // Bad input about the Go baseline: exit 2, one line, no result file.
 void expect_bad_input(const std::vector<std::string>& args,
                       const std::string& json, const std::string& expected) {
