@@ -69,7 +69,7 @@ FreeListAllocator::FreeListAllocator(std::size_t heap_bytes, FitPolicy fit,
 std::unique_ptr<Allocator> FreeListAllocator::create(
     std::size_t heap_bytes, const ParamValues& params) {
   return std::make_unique<FreeListAllocator>(
-      heap_bytes, parse_fit_policy(params.get_string("fit")),
+      heap_bytes, parse_fit_policy(params.get_choice("fit")),
       params.get_size("chunk"));
 }
 

@@ -21,7 +21,8 @@
 // offers; the GC_MARKERS environment variable is the other way), so marking
 // is sequential like gclab's --gc-threads=1.
 //
-// Output: one JSON document on stdout, with gclab's field names.
+// Output: one JSON document on stdout, with gclab's field names
+// (harness/report_fields.h).
 #define GC_THREADS              // declares GC_set_markers_count
 #define GC_NO_THREAD_REDIRECTS  // single-threaded: keep pthread_* as they are
 #include <gc/gc.h>
@@ -40,6 +41,7 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/report_fields.h"
 #include "heap/errors.h"
 #include "heap/gc_events.h"
 #include "heap/params.h"
@@ -142,14 +144,16 @@ nlohmann::json summarize(std::vector<std::int64_t> durations) {
   std::int64_t total = 0;
   for (std::int64_t d : durations) total += d;
   auto count = static_cast<std::int64_t>(durations.size());
-  return {{"count", count},
-          {"total_ns", total},
-          {"mean_ns", count == 0 ? 0 : (total + count / 2) / count},
-          {"p50_ns", nearest_rank(durations, 500)},
-          {"p90_ns", nearest_rank(durations, 900)},
-          {"p99_ns", nearest_rank(durations, 990)},
-          {"p999_ns", nearest_rank(durations, 999)},
-          {"max_ns", durations.empty() ? 0 : durations.back()}};
+  return {{fields::pause_summary::kCount, count},
+          {fields::pause_summary::kTotalNs, total},
+          {fields::pause_summary::kMeanNs,
+           count == 0 ? 0 : (total + count / 2) / count},
+          {fields::pause_summary::kP50Ns, nearest_rank(durations, 500)},
+          {fields::pause_summary::kP90Ns, nearest_rank(durations, 900)},
+          {fields::pause_summary::kP99Ns, nearest_rank(durations, 990)},
+          {fields::pause_summary::kP999Ns, nearest_rank(durations, 999)},
+          {fields::pause_summary::kMaxNs,
+           durations.empty() ? 0 : durations.back()}};
 }
 
 // GCBench on Boehm's heap, the twin of GcbenchTrees.
@@ -389,38 +393,44 @@ int run_main(int argc, char** argv) {
   }
   nlohmann::json pause_list = nlohmann::json::array();
   for (std::size_t i = 0; i < log.collection_start_ns.size(); ++i) {
-    pause_list.push_back({{"start_ns", log.collection_start_ns[i] - wall_start},
-                          {"duration_ns", log.collection_duration_ns[i]},
-                          {"kind", "full"}});
+    pause_list.push_back(
+        {{fields::pause::kStartNs, log.collection_start_ns[i] - wall_start},
+         {fields::pause::kDurationNs, log.collection_duration_ns[i]},
+         {fields::pause::kKind, "full"}});
   }
   nlohmann::json pauses = summarize(log.collection_duration_ns);
-  pauses["list"] = std::move(pause_list);
+  pauses[fields::pauses::kList] = std::move(pause_list);
 
+  namespace config = fields::config;
+  namespace boehm = fields::boehm;
   nlohmann::json document = {
-      {"schema_version", 1},
-      {"config",
-       {{"collector", "boehm"},
-        {"allocator", "boehm"},
-        {"workload", "gcbench"},
-        {"seed", options.seed},
-        {"params", {{"workload", workload_params}}},
-        {"gc_threads", GC_get_parallel() + 1}}},
-      {"time", {{"wall_ns", wall_ns}, {"process_cpu_ns", cpu_ns}}},
-      {"pauses", pauses},
-      {"heap",
-       {{"peak_committed_bytes",
+      {fields::run::kSchemaVersion, kReportSchemaVersion},
+      {fields::run::kConfig,
+       {{config::kCollector, "boehm"},
+        {config::kAllocator, "boehm"},
+        {config::kWorkload, "gcbench"},
+        {config::kSeed, options.seed},
+        {config::kParams, {{fields::params::kWorkload, workload_params}}},
+        {config::kGcThreads, GC_get_parallel() + 1}}},
+      {fields::run::kTime,
+       {{fields::time::kWallNs, wall_ns},
+        {fields::time::kProcessCpuNs, cpu_ns}}},
+      {fields::run::kPauses, pauses},
+      {fields::run::kHeap,
+       {{fields::heap::kPeakCommittedBytes,
          std::max(log.peak_heap_bytes, GC_get_heap_size())}}},
-      {"cycles_count", log.collection_duration_ns.size()},
-      {"workload_report",
-       {{"checks_passed", result.checks_passed}, {"output", result.output}}},
-      {"boehm",
-       {{"gc_version", std::to_string(GC_VERSION_MAJOR) + "." +
-                           std::to_string(GC_VERSION_MINOR) + "." +
-                           std::to_string(GC_VERSION_MICRO)},
-        {"pause_interval", "GC_EVENT_START..GC_EVENT_END"},
-        {"world_stopped", summarize(log.world_stopped_ns)},
-        {"gc_no_before_run", gc_no_before_run},
-        {"gc_no_after_run", GC_get_gc_no()}}},
+      {fields::run::kCyclesCount, log.collection_duration_ns.size()},
+      {fields::run::kWorkloadReport,
+       {{fields::workload::kChecksPassed, result.checks_passed},
+        {fields::workload::kOutput, result.output}}},
+      {fields::run::kBoehm,
+       {{boehm::kGcVersion, std::to_string(GC_VERSION_MAJOR) + "." +
+                                std::to_string(GC_VERSION_MINOR) + "." +
+                                std::to_string(GC_VERSION_MICRO)},
+        {boehm::kPauseInterval, "GC_EVENT_START..GC_EVENT_END"},
+        {boehm::kWorldStopped, summarize(log.world_stopped_ns)},
+        {boehm::kGcNoBeforeRun, gc_no_before_run},
+        {boehm::kGcNoAfterRun, GC_get_gc_no()}}},
   };
   std::cout << document.dump(2) << "\n";
   return 0;

@@ -25,8 +25,7 @@ ConcurrentMarkSweepCollector::~ConcurrentMarkSweepCollector() { finish(); }
 std::unique_ptr<Collector> ConcurrentMarkSweepCollector::create(
     Heap& heap, const ParamValues& params) {
   return std::make_unique<ConcurrentMarkSweepCollector>(
-      heap, params.get_string("stw") == "1" ? Mode::kStopTheWorld
-                                            : Mode::kConcurrent);
+      heap, params.get_flag("stw") ? Mode::kStopTheWorld : Mode::kConcurrent);
 }
 
 void ConcurrentMarkSweepCollector::finish() {

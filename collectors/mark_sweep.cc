@@ -22,7 +22,7 @@ MarkSweepCollector::MarkSweepCollector(Heap& heap, SweepMode sweep)
 std::unique_ptr<Collector> MarkSweepCollector::create(
     Heap& heap, const ParamValues& params) {
   return std::make_unique<MarkSweepCollector>(
-      heap, parse_sweep_mode(params.get_string("sweep")));
+      heap, parse_sweep_mode(params.get_choice("sweep")));
 }
 
 CollectorCapabilities MarkSweepCollector::capabilities_of(

@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "heap/errors.h"
+#include "heap/fatal.h"
 
 namespace gclab {
 namespace {
@@ -23,25 +24,36 @@ constexpr std::string_view kBlanks = " \t";
 
 }  // namespace
 
-std::optional<std::string> ScannedFlags::value(std::string_view name) const {
+const std::vector<std::string>& ScannedFlags::given(
+    std::string_view name) const {
   auto it = declared_.find(name);
-  if (it == declared_.end() || it->second.empty()) return std::nullopt;
-  return it->second.front();
-}
-
-std::vector<std::string> ScannedFlags::values(std::string_view name) const {
-  auto it = declared_.find(name);
-  if (it == declared_.end()) return {};
+  if (it == declared_.end()) {
+    fatal("flag --" + std::string(name) + " is read but was never declared");
+  }
   return it->second;
 }
 
+std::optional<std::string> ScannedFlags::value(std::string_view name) const {
+  const std::vector<std::string>& values = given(name);
+  if (values.empty()) return std::nullopt;
+  return values.front();
+}
+
+std::vector<std::string> ScannedFlags::values(std::string_view name) const {
+  return given(name);
+}
+
 bool ScannedFlags::has(std::string_view name) const {
-  return declared_.find(name) != declared_.end();
+  return !given(name).empty();
 }
 
 ScannedFlags scan_flags(std::span<const std::string> args,
                         std::span<const FlagSpec> declared) {
   ScannedFlags scanned;
+  for (const FlagSpec& spec : declared) {
+    scanned.declared_.emplace(std::string(spec.name),
+                              std::vector<std::string>());
+  }
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
     if (arg == "-h" || arg == "--help") {
@@ -59,7 +71,7 @@ ScannedFlags scan_flags(std::span<const std::string> args,
       value = std::string(body.substr(equals + 1));
     }
     const FlagSpec* spec = find_spec(declared, name);
-    bool wants_value = spec == nullptr || spec->takes_value;
+    bool wants_value = spec == nullptr || spec->value != FlagValue::kNone;
     if (wants_value && !value && i + 1 < args.size() && !is_flag(args[i + 1])) {
       value = args[++i];
     }
@@ -67,10 +79,10 @@ ScannedFlags scan_flags(std::span<const std::string> args,
       scanned.undeclared_.push_back({name, value});
       continue;
     }
-    if (spec->takes_value && !value) {
+    if (spec->value == FlagValue::kRequired && !value) {
       throw ConfigError("flag --" + name + " needs a value");
     }
-    if (!spec->takes_value && value) {
+    if (spec->value == FlagValue::kNone && value) {
       throw ConfigError("flag --" + name + " takes no value");
     }
     std::vector<std::string>& values = scanned.declared_[name];

@@ -1,12 +1,17 @@
 // The command-line flag scanner shared by every gclab subcommand.
 //
 // Every argument is a flag: `--name=value` or `--name value` for a flag that
-// takes a value, `--name` for a switch. Flags the caller declares are checked
-// here (a value where one is needed, none where none is allowed, no repeat
-// unless repeatable); any other `--name[=value]` is kept, in order, for the
-// caller to match against the parameters of the chosen components, since
-// which names are valid depends on what was chosen. A separate `--name value`
-// is taken as a value only when it does not itself start with `--`.
+// takes a value, `--name` for a switch, either for a flag whose value is
+// optional. Flags the caller declares are checked here (a value where one is
+// needed, none where none is allowed, no repeat unless repeatable); any other
+// `--name[=value]` is kept, in order, for the caller to match against the
+// parameters of the chosen components, since which names are valid depends on
+// what was chosen. A separate `--name value` is taken as a value only when it
+// does not itself start with `--` (no argument that is not a flag is valid, so
+// that is never ambiguous).
+//
+// Asking ScannedFlags about a name that was not declared is a gclab bug (a
+// misspelt name would otherwise read as "not given"), so it aborts.
 #ifndef GCLAB_HARNESS_CLI_H_
 #define GCLAB_HARNESS_CLI_H_
 
@@ -20,9 +25,15 @@
 
 namespace gclab {
 
+enum class FlagValue {
+  kNone,      // a switch: --name
+  kRequired,  // --name=value or --name value
+  kOptional,  // --name, --name=value or --name value
+};
+
 struct FlagSpec {
   std::string_view name;  // without the leading "--"
-  bool takes_value = true;
+  FlagValue value = FlagValue::kRequired;
   bool repeatable = false;
 };
 
@@ -33,7 +44,8 @@ struct UndeclaredFlag {
 
 class ScannedFlags {
  public:
-  // The single value of a declared flag, if given.
+  // The single value of a declared flag, if given; "" for a switch, or for a
+  // flag with an optional value given without one.
   std::optional<std::string> value(std::string_view name) const;
   // Every value of a repeatable flag, in order.
   std::vector<std::string> values(std::string_view name) const;
@@ -46,6 +58,10 @@ class ScannedFlags {
   friend ScannedFlags scan_flags(std::span<const std::string> args,
                                  std::span<const FlagSpec> declared);
 
+  // The given values of a declared name (none when it was not given).
+  const std::vector<std::string>& given(std::string_view name) const;
+
+  // Every declared name, given or not.
   std::map<std::string, std::vector<std::string>, std::less<>> declared_;
   std::vector<UndeclaredFlag> undeclared_;
   bool help_requested_ = false;

@@ -150,7 +150,7 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .gc_threads = 2,
                    .seed = 11,
                    .barrier = c.barrier,
-                   .verify = true,
+                   .verify = VerifyMode::kEvery,
                    .stress = 101,
                    .params = small_params(c.workload),
                    .quiet = true};

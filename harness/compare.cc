@@ -13,6 +13,7 @@
 #include "harness/go_baseline.h"
 #include "harness/json_file.h"
 #include "harness/report.h"
+#include "harness/report_fields.h"
 #include "harness/run_config.h"
 #include "harness/selection.h"
 #include "harness/subprocess.h"
@@ -21,11 +22,6 @@
 
 namespace gclab {
 namespace {
-
-constexpr FlagSpec kCompareFlags[] = {
-    {"collectors"}, {"allocators"}, {"repeat"},
-    {"baseline"},   {"collector"},  {"allocator"},
-};
 
 constexpr char kSelf[] = "/proc/self/exe";
 
@@ -144,11 +140,39 @@ struct SkippedPair {
   std::string reason;
 };
 
+// A required flag's list; read_run_matrix has checked that it was given.
 std::vector<std::string> required_list(const ScannedFlags& flags,
-                                       const char* flag) {
-  auto text = flags.value(flag);
-  if (!text) throw ConfigError("missing required flag --" + std::string(flag));
-  return split_list(*text, "--" + std::string(flag) + " '" + *text + "'");
+                                       std::string_view flag) {
+  std::string text = flags.value(flag).value();
+  return split_list(text, "--" + std::string(flag) + " '" + text + "'");
+}
+
+// `run`'s --collector and --allocator, which compare does not declare, would
+// otherwise be taken for component parameters.
+void reject_singular_pair_flags(const ScannedFlags& flags) {
+  for (const UndeclaredFlag& flag : flags.undeclared()) {
+    if (flag.name == "collector" || flag.name == "allocator") {
+      throw ConfigError(
+          "compare takes --collectors and --allocators (comma-separated "
+          "lists)");
+    }
+  }
+}
+
+// Whether some configuration of the matrix runs more than one mutator: the
+// base, or the base with one value of an axis (each axis sets its own
+// setting).
+bool runs_several_mutators(const RunMatrix& matrix) {
+  if (matrix.base.mutators != 1) return true;
+  for (const Axis& axis : matrix.axes) {
+    if (axis.flag == nullptr) continue;
+    for (const std::string& value : axis.values) {
+      RunConfig config = matrix.base;
+      axis.flag->read(value, config);
+      if (config.mutators != 1) return true;
+    }
+  }
+  return false;
 }
 
 // A request, a list or not, must reach some pair; one that reaches none gets
@@ -169,7 +193,7 @@ std::vector<Axis> axes_of_pair(const RunMatrix& matrix,
                                const ChosenParams& pair) {
   std::vector<Axis> axes;
   for (const Axis& axis : matrix.axes) {
-    if (axis.setting != Setting::kParam ||
+    if (axis.flag != nullptr ||
         is_declared(matrix.base.params[axis.param_index], pair)) {
       axes.push_back(axis);
     }
@@ -183,8 +207,7 @@ std::string label_of(std::string_view name,
   return std::string(name) + (values.empty() ? "" : " " + values);
 }
 
-// The pair's own configuration: `base` with only the parameters the pair's
-// components declare.
+// `base` for one pair, with the parameter requests its components declare.
 RunConfig pair_config(const RunConfig& base, const CollectorEntry& collector,
                       const AllocatorEntry& allocator) {
   RunConfig pair = base;
@@ -196,6 +219,16 @@ RunConfig pair_config(const RunConfig& base, const CollectorEntry& collector,
   for (const ParamRequest& request : base.params) {
     if (is_declared(request, chosen)) pair.params.push_back(request);
   }
+  return pair;
+}
+
+// What a child `gclab run` repeats: the pair's configuration with its
+// parameters as routed, and no report file or quiet of its own (run_once
+// gives each run a temporary report and --quiet).
+RunConfig child_config(RunConfig pair, const Selection& selection) {
+  pair.params = qualified_requests(selection.routed);
+  pair.json_path.clear();
+  pair.quiet = false;
   return pair;
 }
 
@@ -252,10 +285,7 @@ std::vector<Configuration> baseline_configurations(
     throw ConfigError(flag + " runs " + std::string(baseline_program.runs) +
                       ": it needs --workload gcbench");
   }
-  bool varies_mutators = std::any_of(
-      matrix.axes.begin(), matrix.axes.end(),
-      [](const Axis& axis) { return axis.setting == Setting::kMutators; });
-  if (base.mutators != 1 || varies_mutators) {
+  if (runs_several_mutators(matrix)) {
     throw ConfigError(flag +
                       " runs single-threaded GCBench: it needs --mutators 1");
   }
@@ -322,7 +352,8 @@ Json compare_document(const RunMatrix& matrix, int repeat,
                       const std::vector<SkippedPair>& skipped) {
   Json axes = Json::array();
   for (const Axis& axis : matrix.axes) {
-    axes.push_back({{"name", axis.name}, {"values", axis.values}});
+    axes.push_back({{fields::axis::kName, axis.name},
+                    {fields::axis::kValues, axis.values}});
   }
   Json configs = Json::array();
   for (const Configuration& configuration : configurations) {
@@ -331,42 +362,42 @@ Json compare_document(const RunMatrix& matrix, int repeat,
       varied[value.name] = value.value;
     }
     Json config = {
-        {"label", configuration.label},
-        {"collector", configuration.collector},
-        {"allocator", configuration.allocator},
-        {"baseline", configuration.baseline != nullptr},
-        {"varied", varied},
-        {"arguments", configuration.args},
+        {fields::compared::kLabel, configuration.label},
+        {fields::compared::kCollector, configuration.collector},
+        {fields::compared::kAllocator, configuration.allocator},
+        {fields::compared::kBaseline, configuration.baseline != nullptr},
+        {fields::compared::kVaried, varied},
+        {fields::compared::kArguments, configuration.args},
     };
     // The runs before an exhaustion stay in `runs`, but a median of only
     // those would pass for the configuration's, so it has none.
     if (configuration.heap_exhausted) {
-      config["outcome"] = "heap-exhausted";
-      config["message"] = *configuration.heap_exhausted;
-      config["median"] = nullptr;
+      config[fields::compared::kOutcome] = "heap-exhausted";
+      config[fields::compared::kMessage] = *configuration.heap_exhausted;
+      config[fields::compared::kMedian] = nullptr;
     } else {
-      config["outcome"] = "ok";
-      config["median"] = row_json(median_of(configuration));
+      config[fields::compared::kOutcome] = "ok";
+      config[fields::compared::kMedian] = row_json(median_of(configuration));
     }
-    config["runs"] = configuration.reports;
+    config[fields::compared::kRuns] = configuration.reports;
     configs.push_back(std::move(config));
   }
   Json skipped_pairs = Json::array();
   for (const SkippedPair& pair : skipped) {
-    skipped_pairs.push_back({{"collector", pair.collector},
-                             {"allocator", pair.allocator},
-                             {"reason", pair.reason}});
+    skipped_pairs.push_back({{fields::skipped::kCollector, pair.collector},
+                             {fields::skipped::kAllocator, pair.allocator},
+                             {fields::skipped::kReason, pair.reason}});
   }
   return {
-      {"schema_version", kReportSchemaVersion},
-      {"kind", "compare"},
-      {"workload", matrix.base.workload},
-      {"repeat", repeat},
-      {"order", "interleaved"},
-      {"axes", axes},
-      {"environment", describe_environment()},
-      {"configs", configs},
-      {"skipped", skipped_pairs},
+      {fields::compare::kSchemaVersion, kReportSchemaVersion},
+      {fields::compare::kKind, "compare"},
+      {fields::compare::kWorkload, matrix.base.workload},
+      {fields::compare::kRepeat, repeat},
+      {fields::compare::kOrder, "interleaved"},
+      {fields::compare::kAxes, axes},
+      {fields::compare::kEnvironment, describe_environment()},
+      {fields::compare::kConfigs, configs},
+      {fields::compare::kSkipped, skipped_pairs},
   };
 }
 
@@ -428,8 +459,8 @@ std::vector<Configuration> plan_configurations(
         std::string(collector->name) + "/" + std::string(allocator->name);
     for (const RunVariant& variant :
          expand_axes(matrix.base, axes_of_pair(matrix, chosen[i]))) {
-      RunConfig config = pair_config(variant.config, *collector, *allocator);
-      std::string misfit = configuration_misfit(config, *collector, *allocator);
+      RunConfig pair = pair_config(variant.config, *collector, *allocator);
+      std::string misfit = configuration_misfit(pair, *collector, *allocator);
       if (!misfit.empty()) {
         std::string with = varied_label(variant.varied);
         skipped.push_back(
@@ -437,7 +468,7 @@ std::vector<Configuration> plan_configurations(
              (with.empty() ? "" : "with " + with + ": ") + "it " + misfit});
         continue;
       }
-      Selection selection = select_components(config);
+      Selection selection = select_components(pair);
       configurations.push_back(
           {.label = label_of(pair_name, variant.varied),
            .collector = std::string(collector->name),
@@ -445,8 +476,7 @@ std::vector<Configuration> plan_configurations(
            .baseline = nullptr,
            .varied = variant.varied,
            .program = kSelf,
-           .args = run_arguments(variant.config, collector->name,
-                                 allocator->name, selection.routed),
+           .args = run_arguments(child_config(pair, selection)),
            .reports = {},
            .heap_exhausted = {}});
       WorkloadVariant workload_side =
@@ -513,17 +543,11 @@ void run_interleaved(std::vector<Configuration>& configurations, int repeat,
 }  // namespace
 
 int run_compare(std::span<const std::string> args, std::ostream& out) {
-  std::vector<FlagSpec> specs(shared_run_flags().begin(),
-                              shared_run_flags().end());
-  specs.insert(specs.end(), std::begin(kCompareFlags), std::end(kCompareFlags));
-  ScannedFlags flags = scan_flags(args, specs);
-  if (flags.has("collector") || flags.has("allocator")) {
-    throw ConfigError(
-        "compare takes --collectors and --allocators (comma-separated lists)");
-  }
+  ScannedFlags flags = scan_flags(args, command_flags(Command::kCompare));
+  reject_singular_pair_flags(flags);
+  RunMatrix matrix = read_run_matrix(flags);
   std::vector<std::string> collectors = required_list(flags, "collectors");
   std::vector<std::string> allocators = required_list(flags, "allocators");
-  RunMatrix matrix = read_run_matrix(flags);
   const RunConfig& base = matrix.base;
   int repeat = kDefaultRepeat;
   if (auto text = flags.value("repeat")) {

@@ -9,6 +9,8 @@
 #include <memory>
 #include <thread>
 
+#include "harness/report_fields.h"
+
 namespace gclab {
 namespace {
 
@@ -119,12 +121,12 @@ std::string git_commit() {
 
 nlohmann::ordered_json describe_environment() {
   return {
-      {"git_commit", git_commit()},
-      {"compiler", compiler()},
-      {"build_mode", build_mode()},
-      {"cpu_model", cpu_model()},
-      {"cores", std::thread::hardware_concurrency()},
-      {"date", utc_now()},
+      {fields::environment::kGitCommit, git_commit()},
+      {fields::environment::kCompiler, compiler()},
+      {fields::environment::kBuildMode, build_mode()},
+      {fields::environment::kCpuModel, cpu_model()},
+      {fields::environment::kCores, std::thread::hardware_concurrency()},
+      {fields::environment::kDate, utc_now()},
   };
 }
 

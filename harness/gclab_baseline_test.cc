@@ -12,6 +12,7 @@
 
 #include "harness/gclab_test_util.h"
 #include "harness/json_file.h"
+#include "harness/report_fields_check.h"
 
 namespace gclab {
 namespace {
@@ -31,6 +32,14 @@ ChildOutcome run_compare(const std::vector<std::string>& args) {
   unsetenv("GCLAB_BOEHM_GCBENCH");
   unsetenv("GCLAB_GO_GCBENCH");
   return outcome;
+}
+
+// Every field of the document, those the Boehm and Go programs print
+// included, is one harness/report_fields.h declares for its block: the Go
+// program cannot include that header, so this is what keeps it in step.
+void expect_every_field_declared(const Json& document) {
+  EXPECT_EQ(testing::undeclared_fields(document, testing::Document::kCompare),
+            std::vector<std::string>());
 }
 
 std::vector<std::string> compare_args(const std::string& baseline,
@@ -88,6 +97,7 @@ TEST(GclabBaselineTest, BoehmBaselineIsRunInterleavedAndTabulated) {
       << "the baseline runs on the same workload parameters";
   EXPECT_TRUE(baseline["median"]["wall_ns"].is_number());
   EXPECT_TRUE(baseline["median"]["collections"].is_number());
+  expect_every_field_declared(document);
 }
 
 TEST(GclabBaselineTest, GoBaselinePausesAreTheTracedStopTheWorldPhases) {
@@ -140,6 +150,7 @@ TEST(GclabBaselineTest, GoBaselinePausesAreTheTracedStopTheWorldPhases) {
   EXPECT_FALSE(run["mmu"]["windows"].empty());
   EXPECT_EQ(baseline["median"]["collections"], collections);
   EXPECT_EQ(baseline["median"]["pause_max_ns"], pauses["max_ns"]);
+  expect_every_field_declared(document);
 }
 
 TEST(GclabBaselineTest, BoehmAndGoBaselinesAreRowsInTheOrderGiven) {
@@ -157,6 +168,42 @@ TEST(GclabBaselineTest, BoehmAndGoBaselinesAreRowsInTheOrderGiven) {
   ASSERT_EQ(document["configs"].size(), 3u);
   EXPECT_EQ(document["configs"][1]["collector"], "boehm");
   EXPECT_EQ(document["configs"][2]["collector"], "go");
+  expect_every_field_declared(document);
+}
+
+// `--param check-temp-trees` alone sets the flag to 1 for gclab's run and
+// reaches both baselines as --check-temp-trees=1: all three check every
+// temporary tree.
+TEST(GclabBaselineTest, BaselinesTakeTheFlagParameterAsZeroOrOne) {
+  std::filesystem::path directory = testing::fresh_directory("temp_trees");
+  std::string json = (directory / "compare.json").string();
+  std::vector<std::string> args = compare_args("boehm,go", json);
+  args.push_back("--param");
+  args.push_back("check-temp-trees");
+  ChildOutcome outcome = run_compare(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+  Json document = read_json_file(json);
+  ASSERT_EQ(document["configs"].size(), 3u);
+  // Stretch depth 10, depths 4..8: 2 x (132 + 32 + 8) temporary trees, the
+  // stretch tree, and the long-lived tree and array.
+  const int every_tree_checked = 1 + 2 * (132 + 32 + 8) + 2;
+  const Json& gclab = document["configs"][0]["runs"].at(0);
+  EXPECT_EQ(gclab["config"]["params"]["workload"]["check-temp-trees"], true);
+  EXPECT_EQ(gclab["workload"]["checks_passed"], every_tree_checked);
+  for (int i : {1, 2}) {
+    const Json& baseline = document["configs"][i];
+    const Json& arguments = baseline["arguments"];
+    EXPECT_NE(
+        std::find(arguments.begin(), arguments.end(), "--check-temp-trees=1"),
+        arguments.end())
+        << arguments;
+    const Json& run = baseline["runs"].at(0);
+    const Json& workload = run.contains("workload_report")
+                               ? run["workload_report"]
+                               : run["workload"];
+    EXPECT_EQ(workload["checks_passed"], every_tree_checked)
+        << baseline["label"];
+  }
 }
 
 // Bad input about the Go baseline: exit 2, one line, no result file.

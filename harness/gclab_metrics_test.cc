@@ -122,11 +122,93 @@ TEST(GclabMetricsTest, MarkSweepRunIsConsistentAndVerified) {
   EXPECT_GT(cycles, 0u) << "a 256K heap must need collections";
   EXPECT_EQ(report["pauses"]["count"], cycles)
       << "stop-the-world mark-sweep pauses once per cycle";
+  EXPECT_EQ(config["verify"], "every") << "--verify alone is every";
   const Json& verification = report["verification"];
   EXPECT_EQ(verification["result"], "passed");
+  EXPECT_EQ(verification["mode"], "every");
   EXPECT_GE(verification["heaps_verified"].get<std::size_t>(), cycles + 1)
       << "every collection and the end of the run are verified";
+  EXPECT_GT(verification["mark_checks"], 0);
   EXPECT_GT(verification["objects_visited"], 0);
+}
+
+TEST(GclabMetricsTest, VerifyAtTheEndChecksTheFinalHeapOnly) {
+  std::filesystem::path directory = testing::fresh_directory("verify_end");
+  std::string json = (directory / "report.json").string();
+  Args args = {
+      "run",           "--collector=mark-sweep", "--allocator=free-list",
+      "--heap=256K",   "--workload=gcbench",     "--verify=end",
+      "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+  EXPECT_NE(outcome.stdout_text.find(
+                "  verification  passed at the end: 1 heap walk,"),
+            std::string::npos)
+      << outcome.stdout_text;
+  Json report = read_json_file(json);
+  expect_consistent(report);
+  EXPECT_EQ(report["config"]["verify"], "end");
+  EXPECT_GT(report["cycles"].size(), 0u) << "a 256K heap must need collections";
+  const Json& verification = report["verification"];
+  EXPECT_EQ(verification["enabled"], true);
+  EXPECT_EQ(verification["mode"], "end");
+  EXPECT_EQ(verification["result"], "passed");
+  EXPECT_EQ(verification["heaps_verified"], 1)
+      << "no collection is verified, the final heap once";
+  EXPECT_EQ(verification["mark_checks"], 0);
+  EXPECT_EQ(verification["checks"], Json({"allocated", "header"}));
+}
+
+TEST(GclabMetricsTest, ComparePassesTheVerifyModeOn) {
+  std::filesystem::path directory = testing::fresh_directory("compare_verify");
+  std::string json = (directory / "compare.json").string();
+  Args args = {"compare",
+               "--collectors=mark-sweep",
+               "--allocators=free-list",
+               "--workload=gcbench",
+               "--heap=256K",
+               "--verify",
+               "end",
+               "--repeat=1",
+               "--quiet",
+               "--json=" + json};
+  for (std::string& param : testing::tiny_gcbench_params()) {
+    args.push_back(param);
+  }
+  ChildOutcome outcome = testing::run_gclab(args);
+  ASSERT_TRUE(outcome.succeeded()) << outcome.stderr_text;
+  Json document = read_json_file(json);
+  ASSERT_EQ(document["configs"].size(), 1u);
+  const Json& config = document["configs"][0];
+  const Json& arguments = config["arguments"];
+  EXPECT_NE(std::find(arguments.begin(), arguments.end(), "--verify=end"),
+            arguments.end())
+      << arguments;
+  const Json& run = config["runs"].at(0);
+  EXPECT_EQ(run["config"]["verify"], "end");
+  EXPECT_EQ(run["verification"]["heaps_verified"], 1);
+}
+
+TEST(GclabMetricsTest, BareFlagParameterMeansOneAndIsABoolean) {
+  Json report = run_report("check_temp_trees",
+                           {"--collector=mark-sweep", "--allocator=free-list",
+                            "--heap=1M", "--param", "check-temp-trees"});
+  ASSERT_FALSE(report.is_null());
+  expect_consistent(report);
+  EXPECT_EQ(report["config"]["params"]["workload"]["check-temp-trees"], true);
+  // Stretch depth 10, depths 4..8: 2 x (132 + 32 + 8) temporary trees, the
+  // stretch tree, and the long-lived tree and array.
+  EXPECT_EQ(report["workload"]["checks_passed"], 1 + 2 * (132 + 32 + 8) + 2)
+      << "every temporary tree is checked";
+
+  Json classic = run_report("classic", {"--collector=mark-sweep",
+                                        "--allocator=free-list", "--heap=1M"});
+  ASSERT_FALSE(classic.is_null());
+  EXPECT_EQ(classic["config"]["params"]["workload"]["check-temp-trees"], false);
+  EXPECT_EQ(classic["workload"]["checks_passed"], 2);
 }
 
 TEST(GclabMetricsTest, SizeClassRunReportsItsRoundingWaste) {
@@ -164,6 +246,7 @@ TEST(GclabMetricsTest, NoneCollectorRunHasNoPauses) {
     EXPECT_EQ(point["mmu"], 1.0) << "no pause, full utilisation";
   }
   EXPECT_EQ(report["verification"]["result"], "not run");
+  EXPECT_EQ(report["config"]["verify"], "off");
 }
 
 TEST(GclabMetricsTest, StressAndTwoMutatorsStayConsistent) {

@@ -6,6 +6,7 @@
 
 #include "harness/gctrace.h"
 #include "harness/pause_blocks.h"
+#include "harness/report_fields.h"
 
 namespace gclab {
 namespace {
@@ -27,7 +28,9 @@ std::int64_t required_integer(const Json& report, const char* block,
 
 Json phase_json(const char* name, std::int64_t start_ns,
                 std::int64_t duration_ns) {
-  return {{"name", name}, {"start_ns", start_ns}, {"duration_ns", duration_ns}};
+  return {{fields::phase::kName, name},
+          {fields::phase::kStartNs, start_ns},
+          {fields::phase::kDurationNs, duration_ns}};
 }
 
 // `to_run` maps a time on the trace to one on the run's timeline.
@@ -35,32 +38,33 @@ template <typename ToRun>
 Json cycle_json(std::size_t index, const GctraceCycle& cycle, ToRun to_run) {
   std::int64_t mark_start = cycle.start_ns + cycle.sweep_termination_ns;
   return {
-      {"index", index},
-      {"number", cycle.number},
-      {"cause", cycle.forced ? "explicit" : "trigger"},
-      {"start_ns", to_run(cycle.start_ns)},
-      {"duration_ns", cycle.duration_ns()},
-      {"phases",
+      {fields::cycle::kIndex, index},
+      {fields::cycle::kNumber, cycle.number},
+      {fields::cycle::kCause, cycle.forced ? "explicit" : "trigger"},
+      {fields::cycle::kStartNs, to_run(cycle.start_ns)},
+      {fields::cycle::kDurationNs, cycle.duration_ns()},
+      {fields::cycle::kPhases,
        {phase_json("sweep-termination", to_run(cycle.start_ns),
                    cycle.sweep_termination_ns),
         phase_json("mark", to_run(mark_start), cycle.mark_ns),
         phase_json("mark-termination",
                    to_run(cycle.mark_termination_start_ns()),
                    cycle.mark_termination_ns)}},
-      {"cpu",
-       {{"sweep_termination_ns", cycle.sweep_termination_cpu_ns},
-        {"assist_mark_ns", cycle.assist_mark_cpu_ns},
-        {"background_mark_ns", cycle.background_mark_cpu_ns},
-        {"idle_mark_ns", cycle.idle_mark_cpu_ns},
-        {"mark_termination_ns", cycle.mark_termination_cpu_ns},
-        {"total_ns", cycle.cpu_ns()}}},
-      {"heap_start_mib", cycle.heap_start_mib},
-      {"heap_end_mib", cycle.heap_end_mib},
-      {"live_mib", cycle.live_mib},
-      {"goal_mib", cycle.goal_mib},
-      {"stacks_mib", cycle.stacks_mib},
-      {"globals_mib", cycle.globals_mib},
-      {"procs", cycle.procs},
+      {fields::cycle::kCpu,
+       {{fields::cycle_cpu::kSweepTerminationNs,
+         cycle.sweep_termination_cpu_ns},
+        {fields::cycle_cpu::kAssistMarkNs, cycle.assist_mark_cpu_ns},
+        {fields::cycle_cpu::kBackgroundMarkNs, cycle.background_mark_cpu_ns},
+        {fields::cycle_cpu::kIdleMarkNs, cycle.idle_mark_cpu_ns},
+        {fields::cycle_cpu::kMarkTerminationNs, cycle.mark_termination_cpu_ns},
+        {fields::cycle_cpu::kTotalNs, cycle.cpu_ns()}}},
+      {fields::cycle::kHeapStartMib, cycle.heap_start_mib},
+      {fields::cycle::kHeapEndMib, cycle.heap_end_mib},
+      {fields::cycle::kLiveMib, cycle.live_mib},
+      {fields::cycle::kGoalMib, cycle.goal_mib},
+      {fields::cycle::kStacksMib, cycle.stacks_mib},
+      {fields::cycle::kGlobalsMib, cycle.globals_mib},
+      {fields::cycle::kProcs, cycle.procs},
   };
 }
 
@@ -85,10 +89,15 @@ Json go_baseline_report(std::string_view program_stdout,
   Json report =
       Json::parse(program_stdout, nullptr, /*allow_exceptions=*/false);
   if (!report.is_object()) throw GoReportError("it printed no JSON report");
-  std::int64_t wall_ns = required_integer(report, "time", "wall_ns");
-  std::int64_t run_start_ns = required_integer(report, "go", "run_start_ns");
-  std::int64_t first = required_integer(report, "go", "num_gc_before_run") + 1;
-  std::int64_t last = required_integer(report, "go", "num_gc_after_run");
+  std::int64_t wall_ns =
+      required_integer(report, fields::run::kTime, fields::time::kWallNs);
+  std::int64_t run_start_ns =
+      required_integer(report, fields::run::kGo, fields::go::kRunStartNs);
+  std::int64_t first =
+      required_integer(report, fields::run::kGo, fields::go::kNumGcBeforeRun) +
+      1;
+  std::int64_t last =
+      required_integer(report, fields::run::kGo, fields::go::kNumGcAfterRun);
   if (wall_ns <= 0 || last < first - 1) {
     throw GoReportError("its report has wall_ns " + std::to_string(wall_ns) +
                         " and collections " + std::to_string(first) + ".." +
@@ -129,10 +138,10 @@ Json go_baseline_report(std::string_view program_stdout,
     cycles.push_back(cycle_json(cycles.size(), cycle, to_run));
     gc_cpu_ns += cycle.cpu_ns();
   }
-  report["time"]["gc_cpu_ns"] = gc_cpu_ns;
-  report["pauses"] = pauses_block(pauses);
-  report["mmu"] = mmu_block(pauses, wall_ns);
-  report["cycles"] = std::move(cycles);
+  report[fields::run::kTime][fields::time::kGcCpuNs] = gc_cpu_ns;
+  report[fields::run::kPauses] = pauses_block(pauses);
+  report[fields::run::kMmu] = mmu_block(pauses, wall_ns);
+  report[fields::run::kCycles] = std::move(cycles);
   return report;
 }
 

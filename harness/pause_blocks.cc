@@ -7,6 +7,7 @@
 
 #include "harness/mmu.h"
 #include "harness/pause_stats.h"
+#include "harness/report_fields.h"
 
 namespace gclab {
 namespace {
@@ -15,10 +16,14 @@ using Json = nlohmann::ordered_json;
 
 Json summary_json(const PauseSummary& summary) {
   return {
-      {"count", summary.count},     {"total_ns", summary.total_ns},
-      {"mean_ns", summary.mean_ns}, {"p50_ns", summary.p50_ns},
-      {"p90_ns", summary.p90_ns},   {"p99_ns", summary.p99_ns},
-      {"p999_ns", summary.p999_ns}, {"max_ns", summary.max_ns},
+      {fields::pause_summary::kCount, summary.count},
+      {fields::pause_summary::kTotalNs, summary.total_ns},
+      {fields::pause_summary::kMeanNs, summary.mean_ns},
+      {fields::pause_summary::kP50Ns, summary.p50_ns},
+      {fields::pause_summary::kP90Ns, summary.p90_ns},
+      {fields::pause_summary::kP99Ns, summary.p99_ns},
+      {fields::pause_summary::kP999Ns, summary.p999_ns},
+      {fields::pause_summary::kMaxNs, summary.max_ns},
   };
 }
 
@@ -44,18 +49,19 @@ Json pauses_block(std::span<const ReportedPause> pauses) {
   for (const ReportedPause& pause : pauses) {
     durations.push_back(pause.duration_ns);
     by_kind[pause.kind].push_back(pause.duration_ns);
-    list.push_back({{"start_ns", pause.start_ns},
-                    {"duration_ns", pause.duration_ns},
-                    {"kind", pause.kind},
-                    {"time_to_safepoint_ns", pause.time_to_safepoint_ns}});
+    list.push_back(
+        {{fields::pause::kStartNs, pause.start_ns},
+         {fields::pause::kDurationNs, pause.duration_ns},
+         {fields::pause::kKind, pause.kind},
+         {fields::pause::kTimeToSafepointNs, pause.time_to_safepoint_ns}});
   }
   Json kinds = Json::object();
   for (const auto& [kind, kind_durations] : by_kind) {
     kinds[std::string(kind)] = summary_json(summarize_pauses(kind_durations));
   }
   Json block = summary_json(summarize_pauses(durations));
-  block["by_kind"] = std::move(kinds);
-  block["list"] = std::move(list);
+  block[fields::pauses::kByKind] = std::move(kinds);
+  block[fields::pauses::kList] = std::move(list);
   return block;
 }
 
@@ -66,11 +72,11 @@ Json mmu_block(std::span<const ReportedPause> pauses, std::int64_t run_ns) {
   }
   Json windows = Json::array();
   for (const UtilisationPoint& point : utilisation_curve(intervals, run_ns)) {
-    windows.push_back({{"window_ns", point.window_ns},
-                       {"mmu", point.mmu},
-                       {"bmu", point.bmu}});
+    windows.push_back({{fields::mmu_window::kWindowNs, point.window_ns},
+                       {fields::mmu_window::kMmu, point.mmu},
+                       {fields::mmu_window::kBmu, point.bmu}});
   }
-  return {{"windows", windows}};
+  return {{fields::mmu::kWindows, windows}};
 }
 
 }  // namespace gclab

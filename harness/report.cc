@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "harness/pause_blocks.h"
+#include "harness/report_fields.h"
 #include "heap/collector.h"
 
 namespace gclab {
@@ -53,37 +54,37 @@ Json stats_json(const AllocatorStats& stats) {
                          : static_cast<double>(stats.in_use_bytes) /
                                static_cast<double>(stats.heap_bytes);
   return {
-      {"heap_bytes", stats.heap_bytes},
-      {"committed_bytes", stats.committed_bytes},
-      {"in_use_bytes", stats.in_use_bytes},
-      {"free_bytes", stats.free_bytes},
-      {"largest_free_block", stats.largest_free_block},
-      {"free_blocks", stats.free_blocks},
-      {"unswept_bytes", stats.unswept_bytes},
-      {"external_fragmentation", fragmentation},
-      {"occupancy", occupancy},
+      {fields::heap_stats::kHeapBytes, stats.heap_bytes},
+      {fields::heap_stats::kCommittedBytes, stats.committed_bytes},
+      {fields::heap_stats::kInUseBytes, stats.in_use_bytes},
+      {fields::heap_stats::kFreeBytes, stats.free_bytes},
+      {fields::heap_stats::kLargestFreeBlock, stats.largest_free_block},
+      {fields::heap_stats::kFreeBlocks, stats.free_blocks},
+      {fields::heap_stats::kUnsweptBytes, stats.unswept_bytes},
+      {fields::heap_stats::kExternalFragmentation, fragmentation},
+      {fields::heap_stats::kOccupancy, occupancy},
   };
 }
 
 Json config_json(const RunRecord& record) {
   return {
-      {"collector", record.collector},
-      {"allocator", record.allocator},
-      {"workload", record.workload},
-      {"params",
+      {fields::config::kCollector, record.collector},
+      {fields::config::kAllocator, record.allocator},
+      {fields::config::kWorkload, record.workload},
+      {fields::config::kParams,
        {
-           {"collector", params_json(record.collector_params)},
-           {"allocator", params_json(record.allocator_params)},
-           {"workload", params_json(record.workload_params)},
+           {fields::params::kCollector, params_json(record.collector_params)},
+           {fields::params::kAllocator, params_json(record.allocator_params)},
+           {fields::params::kWorkload, params_json(record.workload_params)},
        }},
-      {"heap_bytes", record.heap_bytes},
-      {"mutators", record.mutators},
-      {"gc_threads", record.gc_threads},
-      {"seed", record.seed},
-      {"trigger", record.trigger},
-      {"barrier", record.barrier},
-      {"verify", record.verify},
-      {"stress", record.stress},
+      {fields::config::kHeapBytes, record.heap_bytes},
+      {fields::config::kMutators, record.mutators},
+      {fields::config::kGcThreads, record.gc_threads},
+      {fields::config::kSeed, record.seed},
+      {fields::config::kTrigger, record.trigger},
+      {fields::config::kBarrier, record.barrier},
+      {fields::config::kVerify, to_string(record.verify)},
+      {fields::config::kStress, record.stress},
   };
 }
 
@@ -93,16 +94,16 @@ Json time_json(const RunRecord& record) {
     lazy_sweep_ns += cycle.lazy_sweep_ns;
   }
   return {
-      {"wall_ns", record.wall_ns},
-      {"process_cpu_ns", record.process_cpu_ns},
-      {"gc_cpu_ns", record.gc_cpu_ns},
-      {"lazy_sweep_ns", lazy_sweep_ns},
-      {"mutator_cpu_ns",
+      {fields::time::kWallNs, record.wall_ns},
+      {fields::time::kProcessCpuNs, record.process_cpu_ns},
+      {fields::time::kGcCpuNs, record.gc_cpu_ns},
+      {fields::time::kLazySweepNs, lazy_sweep_ns},
+      {fields::time::kMutatorCpuNs,
        std::max<std::int64_t>(0, record.process_cpu_ns - record.gc_cpu_ns)},
-      {"steal_ns", record.steal_ns},
-      {"minor_faults", record.minor_faults},
-      {"major_faults", record.major_faults},
-      {"max_rss_bytes", record.max_rss_bytes},
+      {fields::time::kStealNs, record.steal_ns},
+      {fields::time::kMinorFaults, record.minor_faults},
+      {fields::time::kMajorFaults, record.major_faults},
+      {fields::time::kMaxRssBytes, record.max_rss_bytes},
   };
 }
 
@@ -118,15 +119,15 @@ Json allocation_json(const RunRecord& record) {
   const MutatorCounters& totals = record.mutator_totals;
   double seconds = static_cast<double>(record.wall_ns) / 1e9;
   return {
-      {"objects", totals.objects_allocated},
-      {"bytes", totals.bytes_allocated},
-      {"bytes_per_second",
+      {fields::allocation::kObjects, totals.objects_allocated},
+      {fields::allocation::kBytes, totals.bytes_allocated},
+      {fields::allocation::kBytesPerSecond,
        seconds > 0 ? static_cast<double>(totals.bytes_allocated) / seconds
                    : 0.0},
       // Internal fragmentation: what rounding objects up to a size class's
       // cell cost (0 for allocators that place objects at their size).
-      {"rounding_waste_bytes", totals.rounding_waste_bytes},
-      {"internal_fragmentation",
+      {fields::allocation::kRoundingWasteBytes, totals.rounding_waste_bytes},
+      {fields::allocation::kInternalFragmentation,
        totals.bytes_allocated > 0
            ? static_cast<double>(totals.rounding_waste_bytes) /
                  static_cast<double>(totals.bytes_allocated +
@@ -152,11 +153,12 @@ Json heap_json(const RunRecord& record) {
           : 1.0 - static_cast<double>(final_heap.largest_free_block) /
                       static_cast<double>(final_heap.free_bytes);
   return {
-      {"max_heap_bytes", record.heap_bytes},
-      {"peak_committed_bytes", peak_committed},
-      {"peak_live_bytes", peak_marked > 0 ? peak_marked : peak_in_use_after},
-      {"final", stats_json(final_heap)},
-      {"fragmentation", fragmentation},
+      {fields::heap::kMaxHeapBytes, record.heap_bytes},
+      {fields::heap::kPeakCommittedBytes, peak_committed},
+      {fields::heap::kPeakLiveBytes,
+       peak_marked > 0 ? peak_marked : peak_in_use_after},
+      {fields::heap::kFinal, stats_json(final_heap)},
+      {fields::heap::kFragmentation, fragmentation},
   };
 }
 
@@ -165,38 +167,41 @@ Json cycles_json(const RunRecord& record) {
   for (const CycleRecord& cycle : record.cycles) {
     Json phases = Json::array();
     for (const PhaseRecord& phase : cycle.phases) {
-      phases.push_back({{"name", phase.name},
-                        {"start_ns", phase.start_ns},
-                        {"duration_ns", phase.duration_ns}});
+      phases.push_back({{fields::phase::kName, phase.name},
+                        {fields::phase::kStartNs, phase.start_ns},
+                        {fields::phase::kDurationNs, phase.duration_ns}});
     }
     cycles.push_back({
-        {"index", cycle.index},
-        {"cause", to_string(cycle.cause)},
-        {"start_ns", cycle.start_ns},
-        {"duration_ns", cycle.duration_ns},
-        {"phases", phases},
-        {"marked_objects", cycle.marked_objects},
-        {"marked_bytes", cycle.marked_bytes},
-        {"freed_objects", cycle.freed_objects},
-        {"freed_bytes", cycle.freed_bytes},
-        {"lazy_sweep_ns", cycle.lazy_sweep_ns},
-        {"moved_bytes", cycle.moved_bytes},
-        {"before", stats_json(cycle.before)},
-        {"after", stats_json(cycle.after)},
-        {"concurrent",
+        {fields::cycle::kIndex, cycle.index},
+        {fields::cycle::kCause, to_string(cycle.cause)},
+        {fields::cycle::kStartNs, cycle.start_ns},
+        {fields::cycle::kDurationNs, cycle.duration_ns},
+        {fields::cycle::kPhases, phases},
+        {fields::cycle::kMarkedObjects, cycle.marked_objects},
+        {fields::cycle::kMarkedBytes, cycle.marked_bytes},
+        {fields::cycle::kFreedObjects, cycle.freed_objects},
+        {fields::cycle::kFreedBytes, cycle.freed_bytes},
+        {fields::cycle::kLazySweepNs, cycle.lazy_sweep_ns},
+        {fields::cycle::kMovedBytes, cycle.moved_bytes},
+        {fields::cycle::kBefore, stats_json(cycle.before)},
+        {fields::cycle::kAfter, stats_json(cycle.after)},
+        {fields::cycle::kConcurrent,
          {
-             {"gc_thread_mark_ns", cycle.gc_thread_mark_ns},
-             {"concurrent_sweep_ns", cycle.concurrent_sweep_ns},
-             {"allocated_black_bytes", cycle.allocated_black_bytes},
-             {"floating_garbage_bytes",
+             {fields::concurrent::kGcThreadMarkNs, cycle.gc_thread_mark_ns},
+             {fields::concurrent::kConcurrentSweepNs,
+              cycle.concurrent_sweep_ns},
+             {fields::concurrent::kAllocatedBlackBytes,
+              cycle.allocated_black_bytes},
+             {fields::concurrent::kFloatingGarbageBytes,
               optional_json(cycle.floating_garbage_bytes)},
-             {"barrier_buffers", cycle.barrier_buffers},
-             {"assist_marked_bytes", cycle.assist_marked_bytes},
+             {fields::concurrent::kBarrierBuffers, cycle.barrier_buffers},
+             {fields::concurrent::kAssistMarkedBytes,
+              cycle.assist_marked_bytes},
          }},
-        {"pacer",
+        {fields::cycle::kPacer,
          {
-             {"trigger_bytes", optional_json(cycle.trigger_bytes)},
-             {"goal_bytes", optional_json(cycle.goal_bytes)},
+             {fields::pacer::kTriggerBytes, optional_json(cycle.trigger_bytes)},
+             {fields::pacer::kGoalBytes, optional_json(cycle.goal_bytes)},
          }},
     });
   }
@@ -206,24 +211,41 @@ Json cycles_json(const RunRecord& record) {
 Json barriers_json(const RunRecord& record) {
   const MutatorCounters& totals = record.mutator_totals;
   return {
-      {"kind", record.barrier},
-      {"reference_writes", totals.reference_writes},
-      {"slow_paths", totals.barrier_slow_paths},
-      {"shaded", totals.barrier_shaded},
-      {"buffer_flushes", totals.barrier_buffer_flushes},
-      {"reference_reads", totals.reference_reads},
+      {fields::barriers::kKind, record.barrier},
+      {fields::barriers::kReferenceWrites, totals.reference_writes},
+      {fields::barriers::kSlowPaths, totals.barrier_slow_paths},
+      {fields::barriers::kShaded, totals.barrier_shaded},
+      {fields::barriers::kBufferFlushes, totals.barrier_buffer_flushes},
+      {fields::barriers::kReferenceReads, totals.reference_reads},
   };
 }
 
+// The checks each mode runs: the final heap is checked without marks (no
+// cycle has just ended), so only per-cycle verification checks them.
+Json verification_checks(VerifyMode mode) {
+  switch (mode) {
+    case VerifyMode::kOff:
+      return Json::array();
+    case VerifyMode::kEnd:
+      return {"allocated", "header"};
+    case VerifyMode::kEvery:
+      return {"allocated", "header", "mark"};
+  }
+  return Json::array();
+}
+
 Json verification_json(const RunRecord& record) {
+  bool enabled = record.verify != VerifyMode::kOff;
   return {
-      {"enabled", record.verify},
-      {"checks",
-       record.verify ? Json{"allocated", "header", "mark"} : Json::array()},
-      {"heaps_verified", record.verification.heaps_verified},
-      {"objects_visited", record.verification.objects_visited},
-      {"mark_checks", record.verification.mark_checks},
-      {"result", record.verify ? "passed" : "not run"},
+      {fields::verification::kEnabled, enabled},
+      {fields::verification::kMode, to_string(record.verify)},
+      {fields::verification::kChecks, verification_checks(record.verify)},
+      {fields::verification::kHeapsVerified,
+       record.verification.heaps_verified},
+      {fields::verification::kObjectsVisited,
+       record.verification.objects_visited},
+      {fields::verification::kMarkChecks, record.verification.mark_checks},
+      {fields::verification::kResult, enabled ? "passed" : "not run"},
   };
 }
 
@@ -231,20 +253,20 @@ Json verification_json(const RunRecord& record) {
 
 Json make_report(const RunRecord& record, Json environment) {
   return {
-      {"schema_version", kReportSchemaVersion},
-      {"config", config_json(record)},
-      {"environment", std::move(environment)},
-      {"time", time_json(record)},
-      {"pauses", pauses_json(record)},
-      {"mmu", mmu_json(record)},
-      {"allocation", allocation_json(record)},
-      {"heap", heap_json(record)},
-      {"cycles", cycles_json(record)},
-      {"barriers", barriers_json(record)},
-      {"verification", verification_json(record)},
-      {"workload",
-       {{"checks_passed", record.checks_passed},
-        {"output", record.workload_output}}},
+      {fields::run::kSchemaVersion, kReportSchemaVersion},
+      {fields::run::kConfig, config_json(record)},
+      {fields::run::kEnvironment, std::move(environment)},
+      {fields::run::kTime, time_json(record)},
+      {fields::run::kPauses, pauses_json(record)},
+      {fields::run::kMmu, mmu_json(record)},
+      {fields::run::kAllocation, allocation_json(record)},
+      {fields::run::kHeap, heap_json(record)},
+      {fields::run::kCycles, cycles_json(record)},
+      {fields::run::kBarriers, barriers_json(record)},
+      {fields::run::kVerification, verification_json(record)},
+      {fields::run::kWorkload,
+       {{fields::workload::kChecksPassed, record.checks_passed},
+        {fields::workload::kOutput, record.workload_output}}},
   };
 }
 

@@ -4,8 +4,11 @@
 //   config        the effective configuration after defaults: collector,
 //                 allocator, workload, params {collector, allocator, workload}
 //                 (every parameter, typed: int/double as numbers, sizes in
-//                 bytes, choices as strings), heap_bytes, mutators, gc_threads,
-//                 seed, trigger, barrier, verify, stress
+//                 bytes, choices as strings, 0|1 flags as booleans),
+//                 heap_bytes, mutators, gc_threads, seed, trigger, barrier,
+//                 verify ("off", "end" or "every", --verify's mode; it was a
+//                 boolean, true for every, before --verify=end existed),
+//                 stress
 //   environment   see harness/environment.h
 //   time          wall_ns, process_cpu_ns, gc_cpu_ns (process CPU while the
 //                 world was stopped, plus lazy_sweep_ns), lazy_sweep_ns (the
@@ -33,22 +36,24 @@
 //                 lazy sweep's freed_* and lazy_sweep_ns are added when it
 //                 is finished (next cycle, or the run's end)
 //   barriers      kind, reference_writes, slow_paths, reference_reads
-//   verification  enabled, checks (names of the verifier's checks; [] when
-//                 off), heaps_verified, objects_visited, mark_checks, result
-//                 ("passed" or "not run": a violation aborts the run instead)
+//   verification  enabled (mode is not "off"), mode (as config.verify),
+//                 checks (names of the verifier's checks: [] when off, no
+//                 "mark" for end, whose one walk follows no cycle),
+//                 heaps_verified (every: each collection and the end; end:
+//                 1), objects_visited, mark_checks, result ("passed" or "not
+//                 run": a violation aborts the run instead)
 //   workload      checks_passed (all instances), output (instance 0's lines)
 #ifndef GCLAB_HARNESS_REPORT_H_
 #define GCLAB_HARNESS_REPORT_H_
 
 #include <nlohmann/json.hpp>
 
+#include "harness/report_fields.h"
 #include "harness/run_record.h"
 
 namespace gclab {
 
 using Json = nlohmann::ordered_json;
-
-inline constexpr int kReportSchemaVersion = 1;
 
 Json make_report(const RunRecord& record, Json environment);
 

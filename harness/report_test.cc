@@ -44,7 +44,7 @@ RunRecord sample_record() {
   record.heap_bytes = 1 << 20;
   record.trigger = "occupancy:0.5";
   record.barrier = "yuasa";
-  record.verify = true;
+  record.verify = VerifyMode::kEvery;
   record.wall_ns = 20'000'000;
   record.process_cpu_ns = 15'000'000;
   record.gc_cpu_ns = 2'000'000;
@@ -97,7 +97,7 @@ TEST(ReportTest, ConfigRecordsTheEffectiveSettings) {
   EXPECT_EQ(config["trigger"], "occupancy:0.5");
   EXPECT_EQ(config["barrier"], "yuasa");
   EXPECT_EQ(config["heap_bytes"], 1 << 20);
-  EXPECT_EQ(config["verify"], true);
+  EXPECT_EQ(config["verify"], "every");
 }
 
 TEST(ReportTest, MutatorCpuIsProcessMinusGcFlooredAtZero) {
@@ -215,11 +215,29 @@ TEST(ReportTest, VerificationShowsThatItRan) {
   EXPECT_EQ(verification["result"], "passed");
   EXPECT_EQ(verification["checks"], Json({"allocated", "header", "mark"}));
   EXPECT_EQ(verification["heaps_verified"], 3);
+  EXPECT_EQ(verification["mode"], "every");
   RunRecord record = sample_record();
-  record.verify = false;
-  Json off = make_report(record, {})["verification"];
-  EXPECT_EQ(off["result"], "not run");
-  EXPECT_TRUE(off["checks"].is_array() && off["checks"].empty());
+  record.verify = VerifyMode::kOff;
+  Json off = make_report(record, {});
+  EXPECT_EQ(off["config"]["verify"], "off");
+  EXPECT_EQ(off["verification"]["enabled"], false);
+  EXPECT_EQ(off["verification"]["mode"], "off");
+  EXPECT_EQ(off["verification"]["result"], "not run");
+  EXPECT_TRUE(off["verification"]["checks"].is_array() &&
+              off["verification"]["checks"].empty());
+}
+
+TEST(ReportTest, VerificationAtTheEndChecksNoMarks) {
+  RunRecord record = sample_record();
+  record.verify = VerifyMode::kEnd;
+  Json report = make_report(record, {});
+  EXPECT_EQ(report["config"]["verify"], "end");
+  const Json& verification = report["verification"];
+  EXPECT_EQ(verification["enabled"], true);
+  EXPECT_EQ(verification["mode"], "end");
+  EXPECT_EQ(verification["result"], "passed");
+  EXPECT_EQ(verification["checks"], Json({"allocated", "header"}))
+      << "the final heap is checked without a cycle's marks";
 }
 
 TEST(ReportTest, AllocationRateIsOverWallTime) {

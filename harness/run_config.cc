@@ -2,33 +2,10 @@
 
 #include <algorithm>
 
-#include "heap/barrier.h"
 #include "heap/errors.h"
-#include "heap/trigger.h"
 
 namespace gclab {
 namespace {
-
-constexpr FlagSpec kSharedRunFlags[] = {
-    {"workload"},      {"heap"},    {"mutators"}, {"gc-threads"},
-    {"seed"},          {"trigger"}, {"barrier"},  {"param", true, true},
-    {"verify", false}, {"stress"},  {"json"},     {"quiet", false},
-};
-
-constexpr int kMaxThreads = 1024;
-
-// The settings other than parameters that compare can vary, in product order.
-struct ListableSetting {
-  Setting setting;
-  std::string_view flag;
-};
-constexpr ListableSetting kListableSettings[] = {
-    {Setting::kHeap, "heap"},
-    {Setting::kMutators, "mutators"},
-    {Setting::kGcThreads, "gc-threads"},
-    {Setting::kTrigger, "trigger"},
-    {Setting::kBarrier, "barrier"},
-};
 
 constexpr Component kComponents[] = {
     Component::kCollector, Component::kAllocator, Component::kWorkload};
@@ -40,25 +17,8 @@ std::optional<Component> component_named(std::string_view name) {
   return std::nullopt;
 }
 
-// "K=V" or "COMPONENT.K=V".
-ParamRequest parse_param(std::string_view text) {
-  std::size_t equals = text.find('=');
-  if (equals == std::string_view::npos || equals == 0) {
-    throw ConfigError("bad --param '" + std::string(text) +
-                      "': expected NAME=VALUE or COMPONENT.NAME=VALUE");
-  }
-  ParamRequest request{.name = std::string(text.substr(0, equals)),
-                       .value = std::string(text.substr(equals + 1)),
-                       .component = {},
-                       .as_flag = false};
-  if (std::size_t dot = request.name.find('.'); dot != std::string::npos) {
-    if (auto component = component_named(request.name.substr(0, dot))) {
-      request.component = component;
-      request.name.erase(0, dot + 1);
-    }
-  }
-  return request;
-}
+constexpr std::string_view kParamForms =
+    "expected NAME=VALUE or COMPONENT.NAME=VALUE";
 
 bool declares(const ComponentParams& params, std::string_view name) {
   for (const ParamSpec& spec : params.specs) {
@@ -111,11 +71,6 @@ std::string describe(Component component, const ChosenParams& chosen) {
       describe(Component::kWorkload, chosen) + "; see gclab list)");
 }
 
-std::string qualified_name(const ParamRequest& request) {
-  if (!request.component) return request.name;
-  return std::string(to_string(*request.component)) + "." + request.name;
-}
-
 // How the user gave a parameter, for messages: "--fit" or "--param fit".
 std::string shown_flag(const ParamRequest& request) {
   return request.as_flag ? "--" + request.name
@@ -134,52 +89,13 @@ std::vector<std::string> given_values(const std::string& text,
   return split_list(text, flag + " '" + text + "'");
 }
 
-int parse_thread_count(std::string_view text, std::string_view flag) {
-  return static_cast<int>(parse_integer_flag(text, flag, 1, kMaxThreads));
-}
-
-// Checks one value of a setting as `run` would and returns it as labels show
-// it, in a form that parses back to the same setting.
-std::string normalise(Setting setting, std::string_view value) {
-  switch (setting) {
-    case Setting::kHeap:
-      return compact_size(parse_size(value, "--heap"));
-    case Setting::kMutators:
-      return std::to_string(parse_thread_count(value, "mutators"));
-    case Setting::kGcThreads:
-      return std::to_string(parse_thread_count(value, "gc-threads"));
-    case Setting::kTrigger:
-      return parse_trigger(value)->spec();
-    case Setting::kBarrier:
-      return std::string(to_string(parse_barrier(value)));
-    case Setting::kParam:
-      break;
-  }
-  return std::string(value);
-}
-
-// `value` as normalise returns it.
-void apply(Setting setting, std::size_t param_index, const std::string& value,
-           RunConfig& config) {
-  switch (setting) {
-    case Setting::kHeap:
-      config.heap_bytes = parse_size(value, "--heap");
-      return;
-    case Setting::kMutators:
-      config.mutators = parse_thread_count(value, "mutators");
-      return;
-    case Setting::kGcThreads:
-      config.gc_threads = parse_thread_count(value, "gc-threads");
-      return;
-    case Setting::kTrigger:
-      config.trigger = value;
-      return;
-    case Setting::kBarrier:
-      config.barrier = value;
-      return;
-    case Setting::kParam:
-      config.params.at(param_index).value = value;
-      return;
+// `value` into `config`, as the axis's flag reads it or as its parameter's
+// value.
+void apply(const Axis& axis, const std::string& value, RunConfig& config) {
+  if (axis.flag != nullptr) {
+    axis.flag->read(value, config);
+  } else {
+    config.params.at(axis.param_index).value = value;
   }
 }
 
@@ -198,50 +114,47 @@ void reject_equal_values(std::span<const std::string> normalised,
   }
 }
 
-// The shared run flags into `config`, each list's first value included; with
-// `axes`, every list of two or more values is appended to it as an axis,
-// without, a list is an error.
-void read_run_flags(const ScannedFlags& flags, RunConfig& config,
-                    std::vector<Axis>* axes) {
-  auto workload = flags.value("workload");
-  if (!workload) throw ConfigError("missing required flag --workload");
-  config.workload = *workload;
+// The flags `command` takes into `config`, each list's first value
+// included; with `axes`, every list of two or more values is appended to it
+// as an axis, without, a list is an error. Rows without a reader (compare's
+// own flags) are only checked for being given when required.
+void read_flags(const ScannedFlags& flags, Command command, RunConfig& config,
+                std::vector<Axis>* axes) {
   std::vector<Axis> setting_axes;
-  for (const ListableSetting& listable : kListableSettings) {
-    auto text = flags.value(listable.flag);
-    if (!text) continue;
-    std::string flag = "--" + std::string(listable.flag);
-    std::vector<std::string> given = given_values(*text, flag, axes != nullptr);
+  for (const FlagDeclaration& flag : flag_table()) {
+    if (!takes(flag, command)) continue;
+    std::string shown = "--" + std::string(flag.name);
+    if (flag.repeatable) {
+      for (const std::string& value : flags.values(flag.name)) {
+        flag.read(value, config);
+      }
+      continue;
+    }
+    std::optional<std::string> text = flags.value(flag.name);
+    if (!text) {
+      if (flag.required) throw ConfigError("missing required flag " + shown);
+      continue;
+    }
+    if (flag.read == nullptr) continue;
+    if (!flag.listable) {
+      flag.read(*text, config);
+      continue;
+    }
+    std::vector<std::string> given =
+        given_values(*text, shown, axes != nullptr);
     std::vector<std::string> values;
     for (const std::string& value : given) {
-      values.push_back(normalise(listable.setting, value));
+      RunConfig scratch = config;
+      values.push_back(flag.read(value, scratch));
     }
-    reject_equal_values(values, given, flag + " '" + *text + "'");
-    apply(listable.setting, 0, values.front(), config);
+    reject_equal_values(values, given, shown + " '" + *text + "'");
+    flag.read(values.front(), config);
     if (values.size() > 1) {
-      setting_axes.push_back({.setting = listable.setting,
-                              .name = std::string(listable.flag),
+      setting_axes.push_back({.flag = &flag,
+                              .name = std::string(flag.name),
                               .param_index = 0,
                               .values = std::move(values)});
     }
-  }
-  if (auto seed = flags.value("seed")) {
-    config.seed = parse_unsigned_flag(*seed, "seed");
-  }
-  config.verify = flags.has("verify");
-  if (auto stress = flags.value("stress")) {
-    config.stress = parse_unsigned_flag(*stress, "stress");
-    if (config.stress == 0) {
-      throw ConfigError("bad --stress '0': expected a positive integer");
-    }
-  }
-  if (auto json = flags.value("json")) {
-    if (json->empty()) throw ConfigError("bad --json '': expected a file name");
-    config.json_path = *json;
-  }
-  config.quiet = flags.has("quiet");
-  for (const std::string& param : flags.values("param")) {
-    config.params.push_back(parse_param(param));
   }
   for (const UndeclaredFlag& flag : flags.undeclared()) {
     config.params.push_back({.name = flag.name,
@@ -256,7 +169,7 @@ void read_run_flags(const ScannedFlags& flags, RunConfig& config,
         given_values(*request.value, shown_flag(request), axes != nullptr);
     request.value = values.front();
     if (values.size() > 1) {
-      axes->push_back({.setting = Setting::kParam,
+      axes->push_back({.flag = nullptr,
                        .name = qualified_name(request),
                        .param_index = i,
                        .values = std::move(values)});
@@ -281,15 +194,36 @@ std::string_view to_string(Component component) {
   return "component";
 }
 
-std::span<const FlagSpec> shared_run_flags() { return kSharedRunFlags; }
+ParamRequest parse_param(std::string_view text) {
+  std::size_t equals = text.find('=');
+  if (text.empty() || equals == 0) {
+    throw ConfigError("bad --param '" + std::string(text) +
+                      "': " + std::string(kParamForms));
+  }
+  ParamRequest request{.name = std::string(text.substr(0, equals)),
+                       .value = {},
+                       .component = {},
+                       .as_flag = false};
+  if (equals != std::string_view::npos) {
+    request.value = std::string(text.substr(equals + 1));
+  }
+  if (std::size_t dot = request.name.find('.'); dot != std::string::npos) {
+    if (auto component = component_named(request.name.substr(0, dot))) {
+      request.component = component;
+      request.name.erase(0, dot + 1);
+    }
+  }
+  return request;
+}
 
-void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config) {
-  read_run_flags(flags, config, nullptr);
+std::string qualified_name(const ParamRequest& request) {
+  if (!request.component) return request.name;
+  return std::string(to_string(*request.component)) + "." + request.name;
 }
 
 RunMatrix read_run_matrix(const ScannedFlags& flags) {
   RunMatrix matrix;
-  read_run_flags(flags, matrix.base, &matrix.axes);
+  read_flags(flags, Command::kCompare, matrix.base, &matrix.axes);
   return matrix;
 }
 
@@ -301,11 +235,11 @@ std::vector<RunVariant> expand_axes(const RunConfig& base,
     for (const RunVariant& variant : variants) {
       for (const std::string& value : axis.values) {
         RunVariant next = variant;
-        apply(axis.setting, axis.param_index, value, next.config);
+        apply(axis, value, next.config);
         next.varied.push_back(
             {.name = axis.name,
              .value = value,
-             .param_index = axis.setting == Setting::kParam
+             .param_index = axis.flag == nullptr
                                 ? std::optional(axis.param_index)
                                 : std::nullopt});
         extended.push_back(std::move(next));
@@ -335,18 +269,9 @@ std::string compact_size(std::uint64_t bytes) {
 }
 
 RunConfig parse_run_config(std::span<const std::string> args) {
-  std::vector<FlagSpec> specs(kSharedRunFlags, std::end(kSharedRunFlags));
-  specs.push_back({"collector"});
-  specs.push_back({"allocator"});
-  ScannedFlags flags = scan_flags(args, specs);
+  ScannedFlags flags = scan_flags(args, command_flags(Command::kRun));
   RunConfig config;
-  auto collector = flags.value("collector");
-  if (!collector) throw ConfigError("missing required flag --collector");
-  auto allocator = flags.value("allocator");
-  if (!allocator) throw ConfigError("missing required flag --allocator");
-  config.collector = *collector;
-  config.allocator = *allocator;
-  read_shared_run_flags(flags, config);
+  read_flags(flags, Command::kRun, config, nullptr);
   return config;
 }
 
@@ -396,8 +321,13 @@ RoutedParams route_params(std::span<const ParamRequest> requests,
         is_switch(request.name, chosen[static_cast<int>(found.front())])) {
       value = "1";
     }
-    if (!value) {
+    if (!value && request.as_flag) {
       throw ConfigError("flag --" + request.name + " needs a value");
+    }
+    if (!value) {
+      throw ConfigError("bad --param '" + qualified_name(request) +
+                        "': " + std::string(kParamForms) +
+                        " (NAME alone only for a 0|1 parameter)");
     }
     auto [it, inserted] =
         routed[static_cast<int>(found.front())].emplace(request.name, *value);
@@ -409,30 +339,26 @@ RoutedParams route_params(std::span<const ParamRequest> requests,
   return routed;
 }
 
-std::vector<std::string> run_arguments(const RunConfig& config,
-                                       std::string_view collector,
-                                       std::string_view allocator,
-                                       const RoutedParams& params) {
-  std::vector<std::string> args = {
-      "run",
-      "--collector=" + std::string(collector),
-      "--allocator=" + std::string(allocator),
-      "--workload=" + config.workload,
-      "--heap=" + std::to_string(config.heap_bytes),
-      "--mutators=" + std::to_string(config.mutators),
-      "--gc-threads=" + std::to_string(config.gc_threads),
-      "--seed=" + std::to_string(config.seed),
-  };
-  if (!config.trigger.empty()) args.push_back("--trigger=" + config.trigger);
-  if (!config.barrier.empty()) args.push_back("--barrier=" + config.barrier);
-  if (config.verify) args.push_back("--verify");
-  if (config.stress != 0) {
-    args.push_back("--stress=" + std::to_string(config.stress));
-  }
+std::vector<ParamRequest> qualified_requests(const RoutedParams& routed) {
+  std::vector<ParamRequest> requests;
   for (Component component : kComponents) {
-    for (const auto& [name, value] : params[static_cast<int>(component)]) {
-      args.push_back("--param=" + std::string(to_string(component)) + "." +
-                     name + "=" + value);
+    for (const auto& [name, value] : routed[static_cast<int>(component)]) {
+      requests.push_back({.name = name,
+                          .value = value,
+                          .component = component,
+                          .as_flag = false});
+    }
+  }
+  return requests;
+}
+
+std::vector<std::string> run_arguments(const RunConfig& config) {
+  std::vector<std::string> args = {"run"};
+  for (const FlagDeclaration& flag : flag_table()) {
+    if (!takes(flag, Command::kRun)) continue;
+    for (const std::string& value : flag.write(config)) {
+      args.push_back("--" + std::string(flag.name) +
+                     (value.empty() ? "" : "=" + value));
     }
   }
   return args;

@@ -1,6 +1,11 @@
 // What one run was asked to do: the typed form of `gclab run`'s flags, and
 // the lists of values `gclab compare` varies.
 //
+// Which flags exist, and how each one's value is read and written back, is
+// the flag table's (harness/flags.h); this file applies the table: it reads
+// flags into a RunConfig or a RunMatrix, routes parameters, and writes a
+// RunConfig back as the argv of `gclab run`.
+//
 // Parsing checks the form of every value (sizes, counts, the trigger) but not
 // the component names or their parameters: those are checked against the
 // registries once the components are looked up (harness/selection.h). A
@@ -8,18 +13,20 @@
 //   --param K=V            whichever of collector, allocator and workload
 //                          declares K (exactly one must);
 //   --param workload.K=V   that component only (to settle an ambiguity);
+//   --param K              K=1, for a 0|1 (kFlag) parameter only;
 //   --K=V, --K V           a flag gclab itself does not know: the chosen
 //                          collector or allocator must declare K.
 // Routing keeps that rule in one place, for `run` and `compare` alike.
 //
-// Value lists. `compare` takes "V1,V2,..." for --heap, --mutators,
-// --gc-threads, --trigger, --barrier and any parameter (no single value of
-// these holds a comma: trigger specs use ':', choices '|'); `run` rejects a
-// list, naming compare. Each setting given two or more values is an Axis; a
-// RunMatrix is a RunConfig holding the first value of every axis, so it is
-// itself a valid configuration, plus its axes in product order: parameters (the
-// --param ones, then the flag-form ones, each in the order given), then heap,
-// mutators, gc-threads, trigger, barrier. Values keep the order given, are
+// Value lists. `compare` takes "V1,V2,..." for the flags the table marks
+// listable (--heap, --mutators, --gc-threads, --trigger, --barrier) and any
+// parameter (no single value of these holds a comma: trigger specs use ':',
+// choices '|'); `run` rejects a list, naming compare. Each setting given two
+// or more values is an Axis; a RunMatrix is a RunConfig holding the first
+// value of every axis, so it is itself a valid configuration, plus its axes in
+// product order: parameters (the --param ones, then the flag-form ones, each
+// in the order given), then the listable flags in table order. Values keep
+// the order given, are
 // distinct (sizes and triggers compared once normalised) and each was checked
 // alone as `run` would check it, except parameter values, which only the
 // declaring component can check.
@@ -37,6 +44,8 @@
 #include <vector>
 
 #include "harness/cli.h"
+#include "harness/flags.h"
+#include "harness/verify_mode.h"
 #include "heap/params.h"
 
 namespace gclab {
@@ -46,10 +55,21 @@ std::string_view to_string(Component component);
 
 struct ParamRequest {
   std::string name;
-  std::optional<std::string> value;  // missing only for a bare --K
+  // Missing only for a bare --K or --param K, which set a 0|1 parameter to 1.
+  std::optional<std::string> value;
   std::optional<Component> component{};
   bool as_flag = false;  // given as --K=V rather than --param K=V
+
+  bool operator==(const ParamRequest&) const = default;
 };
+
+// "K=V", "COMPONENT.K=V" or a bare "K" (--param's value) as a request; a bare
+// one has no value, for routing to accept if K is a 0|1 parameter. Throws
+// ConfigError for an empty text or name.
+ParamRequest parse_param(std::string_view text);
+
+// "fit", or "allocator.fit" for a request qualified with its component.
+std::string qualified_name(const ParamRequest& request);
 
 struct RunConfig {
   std::string collector;
@@ -61,29 +81,21 @@ struct RunConfig {
   std::uint64_t seed = 1;
   std::string trigger;  // empty: the collector's default
   std::string barrier;  // empty: the collector's default
-  bool verify = false;
+  VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   std::vector<ParamRequest> params;
   std::string json_path{};  // empty: write no file
   bool quiet = false;
+
+  bool operator==(const RunConfig&) const = default;
 };
 
-// The flags of `run` other than --collector and --allocator; `compare` takes
-// them too and passes them on to every run.
-std::span<const FlagSpec> shared_run_flags();
-
-// Fills every field but collector and allocator from scanned flags; a value
-// list is an error that points to `gclab compare`.
-void read_shared_run_flags(const ScannedFlags& flags, RunConfig& config);
-
-// A setting that can take a list of values.
-enum class Setting { kParam, kHeap, kMutators, kGcThreads, kTrigger, kBarrier };
-
 struct Axis {
-  Setting setting = Setting::kParam;
+  // The listable flag whose values the axis lists; null for a parameter's.
+  const FlagDeclaration* flag = nullptr;
   // As labels show it: "heap", "gc-threads", "fit", "allocator.fit".
   std::string name;
-  // For kParam: the request in RunConfig::params whose value the axis sets.
+  // For a parameter's axis: the request in RunConfig::params it sets.
   std::size_t param_index = 0;
   // At least two, distinct, in the order given; sizes in compact binary
   // units ("32M"), triggers normalised, parameter values as given.
@@ -95,7 +107,8 @@ struct RunMatrix {
   std::vector<Axis> axes;  // in product order, see above
 };
 
-// Like read_shared_run_flags, but a list becomes an axis.
+// The run flags `compare` takes, scanned with command_flags(kCompare), each
+// list an axis; checks that compare's own required flags were given.
 RunMatrix read_run_matrix(const ScannedFlags& flags);
 
 // One value of an axis, as a configuration's label and JSON show it.
@@ -123,7 +136,8 @@ std::string varied_label(std::span<const VariedValue> varied);
 // exactly, so parse_size reads it back to the same number.
 std::string compact_size(std::uint64_t bytes);
 
-// Parses the arguments of `gclab run` (after the word "run").
+// Parses the arguments of `gclab run` (after the word "run"); a value list is
+// an error that points to `gclab compare`.
 RunConfig parse_run_config(std::span<const std::string> args);
 
 // One chosen component's name and parameter table.
@@ -149,13 +163,15 @@ std::optional<Component> routed_component(const ParamRequest& request,
 RoutedParams route_params(std::span<const ParamRequest> requests,
                           const ChosenParams& chosen);
 
-// The arguments of `gclab run` that repeat `config` for the given collector
-// and allocator with already routed parameters (each one qualified with its
-// component, so routing in the child cannot differ).
-std::vector<std::string> run_arguments(const RunConfig& config,
-                                       std::string_view collector,
-                                       std::string_view allocator,
-                                       const RoutedParams& params);
+// Routed parameters as requests, each qualified with its component
+// ("--param allocator.fit=best"), in component then name order, so that
+// routing them again cannot differ.
+std::vector<ParamRequest> qualified_requests(const RoutedParams& routed);
+
+// The arguments of `gclab run` ("run" first) that repeat `config`, written by
+// each run flag's row of the table: parse_run_config of what follows "run"
+// gives `config` back.
+std::vector<std::string> run_arguments(const RunConfig& config);
 
 }  // namespace gclab
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -50,7 +51,7 @@ TEST(RunConfigTest, DefaultsApplyWhenOnlyRequiredFlagsAreGiven) {
   EXPECT_EQ(config.seed, 1u);
   EXPECT_TRUE(config.trigger.empty()) << "empty: the collector's default";
   EXPECT_TRUE(config.barrier.empty()) << "empty: the collector's default";
-  EXPECT_FALSE(config.verify);
+  EXPECT_EQ(config.verify, VerifyMode::kOff);
   EXPECT_EQ(config.stress, 0u);
   EXPECT_TRUE(config.json_path.empty());
   EXPECT_FALSE(config.quiet);
@@ -81,7 +82,7 @@ TEST(RunConfigTest, EqualsAndSpaceFormsGiveTheSameConfig) {
     EXPECT_EQ(config->trigger, "occupancy:0.5");
     EXPECT_EQ(config->stress, 1000u);
     EXPECT_EQ(config->json_path, "out.json");
-    EXPECT_TRUE(config->verify);
+    EXPECT_EQ(config->verify, VerifyMode::kEvery);
     EXPECT_TRUE(config->quiet);
     ASSERT_EQ(config->params.size(), 1u);
     EXPECT_EQ(config->params[0].name, "depth");
@@ -126,8 +127,27 @@ TEST(RunConfigTest, MissingRequiredFlagsAreNamed) {
 }
 
 TEST(RunConfigTest, SwitchesTakeNoValue) {
-  expect_parse_error(with_required({"--verify=yes"}),
-                     "flag --verify takes no value");
+  expect_parse_error(with_required({"--quiet=yes"}),
+                     "flag --quiet takes no value");
+}
+
+TEST(RunConfigTest, VerifyTakesAnOptionalWhen) {
+  const std::pair<Args, VerifyMode> cases[] = {
+      {{"--verify"}, VerifyMode::kEvery},
+      {{"--verify=every"}, VerifyMode::kEvery},
+      {{"--verify", "every"}, VerifyMode::kEvery},
+      {{"--verify=end"}, VerifyMode::kEnd},
+      {{"--verify", "end"}, VerifyMode::kEnd},
+      {{"--verify", "--quiet"}, VerifyMode::kEvery},
+      {{}, VerifyMode::kOff},
+  };
+  for (const auto& [extra, mode] : cases) {
+    EXPECT_EQ(parse_run_config(with_required(extra)).verify, mode)
+        << ::testing::PrintToString(extra);
+  }
+  expect_parse_error(with_required({"--verify=never"}),
+                     "bad --verify 'never': expected every or end");
+  expect_parse_error(with_required({"--verify", "off"}), "bad --verify 'off'");
 }
 
 TEST(RunConfigTest, ValueFlagFollowedByAnotherFlagLacksItsValue) {
@@ -148,9 +168,22 @@ TEST(RunConfigTest, StrayArgumentIsRejected) {
 
 TEST(RunConfigTest, HelpIsRecognisedAnywhere) {
   Args args = {"--heap=1M", "--help"};
-  EXPECT_TRUE(scan_flags(args, shared_run_flags()).help_requested());
+  EXPECT_TRUE(scan_flags(args, command_flags(Command::kRun)).help_requested());
   Args short_form = {"-h"};
-  EXPECT_TRUE(scan_flags(short_form, shared_run_flags()).help_requested());
+  EXPECT_TRUE(scan_flags(short_form, command_flags(Command::kCompare))
+                  .help_requested());
+}
+
+// A misspelt name would read as "not given": asking about an undeclared
+// flag is a gclab bug.
+TEST(ScannedFlagsDeathTest, ReadingAnUndeclaredFlagAborts) {
+  Args args = {"--heap=1M"};
+  ScannedFlags flags = scan_flags(args, command_flags(Command::kRun));
+  EXPECT_EQ(flags.value("heap"), "1M");
+  EXPECT_FALSE(flags.has("seed")) << "declared, not given";
+  EXPECT_DEATH(flags.value("repeat"),
+               "flag --repeat is read but was never declared");
+  EXPECT_DEATH(flags.has("hep"), "flag --hep is read but was never declared");
 }
 
 TEST(RunConfigTest, QualifiedParamNamesItsComponent) {
@@ -165,9 +198,16 @@ TEST(RunConfigTest, QualifiedParamNamesItsComponent) {
 }
 
 TEST(RunConfigTest, MalformedParamIsRejected) {
-  expect_parse_error(with_required({"--param", "depth"}),
-                     "bad --param 'depth'");
   expect_parse_error(with_required({"--param", "=4"}), "bad --param '=4'");
+  expect_parse_error(with_required({"--param="}), "bad --param ''");
+}
+
+TEST(RunConfigTest, BareParamIsLeftForRoutingToSettle) {
+  RunConfig config = parse_run_config(with_required({"--param", "check"}));
+  ASSERT_EQ(config.params.size(), 1u);
+  EXPECT_EQ(config.params[0].name, "check");
+  EXPECT_FALSE(config.params[0].value.has_value());
+  EXPECT_FALSE(config.params[0].as_flag);
 }
 
 TEST(RunConfigTest, UnknownFlagsBecomeComponentFlagRequests) {
@@ -193,6 +233,7 @@ constexpr ParamSpec kAllocatorSpecs[] = {
 constexpr ParamSpec kWorkloadSpecs[] = {
     {"depth", ParamKind::kInt, "16", "tree depth"},
     {"iterations", ParamKind::kInt, "10", "how often"},
+    {"check", ParamKind::kFlag, "0", "a switch"},
 };
 
 const ChosenParams kChosen = {{{"ms", kCollectorSpecs},
@@ -260,6 +301,22 @@ TEST(RouteParamsTest, DeclaredFlagWithoutValueIsRejected) {
   expect_route_error({"--fit"}, "flag --fit needs a value");
 }
 
+TEST(RouteParamsTest, BareParamSetsAFlagParameter) {
+  RoutedParams routed = route({"--param", "check"});
+  EXPECT_EQ(routed[static_cast<int>(Component::kWorkload)].at("check"), "1");
+  RoutedParams qualified = route({"--param", "workload.check"});
+  EXPECT_EQ(qualified[static_cast<int>(Component::kWorkload)].at("check"), "1");
+}
+
+TEST(RouteParamsTest, BareParamOfAValuedParameterIsRejected) {
+  expect_route_error({"--param", "iterations"},
+                     "bad --param 'iterations': expected NAME=VALUE or "
+                     "COMPONENT.NAME=VALUE (NAME alone only for a 0|1 "
+                     "parameter)");
+  expect_route_error({"--param", "workload.depth"},
+                     "bad --param 'workload.depth'");
+}
+
 TEST(RouteParamsTest, ParamGivenTwiceIsRejected) {
   expect_route_error({"--fit=best", "--param", "fit=next"},
                      "parameter 'fit' given more than once");
@@ -275,25 +332,84 @@ TEST(RouteParamsTest, IsDeclaredFollowsTheSameRules) {
       << "a workload parameter cannot be given as a flag";
 }
 
-TEST(RunArgumentsTest, ReparseToTheSameRun) {
-  RunConfig config = parse_run_config(with_required(
-      {"--heap=1M", "--mutators=2", "--seed=5", "--trigger=occupancy:0.25",
-       "--verify", "--stress=7", "--fit=best", "--param", "workload.depth=3"}));
-  RoutedParams routed = route_params(config.params, kChosen);
-  Args args = run_arguments(config, "ms", "fl", routed);
+// A value other than its default for every flag of run: a flag added to the
+// table without one here fails the round trip below.
+const std::map<std::string_view, Args> kSampleValues = {
+    {"collector", {"--collector=ms"}},
+    {"allocator", {"--allocator=fl"}},
+    {"workload", {"--workload=trees"}},
+    {"heap", {"--heap=3M"}},
+    {"mutators", {"--mutators=3"}},
+    {"gc-threads", {"--gc-threads=2"}},
+    {"seed", {"--seed=5"}},
+    {"trigger", {"--trigger=occupancy:0.25"}},
+    {"barrier", {"--barrier=yuasa"}},
+    {"verify", {"--verify=end"}},
+    {"stress", {"--stress=7"}},
+    {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
+    {"json", {"--json=out.json"}},
+    {"quiet", {"--quiet"}},
+};
+
+RunConfig without_arguments(const Args& args) {
+  return parse_run_config(Args(args.begin() + 1, args.end()));
+}
+
+TEST(RunArgumentsTest, EveryFieldSetRoundTrips) {
+  Args given;
+  for (const FlagDeclaration& flag : flag_table()) {
+    if (!takes(flag, Command::kRun)) continue;
+    auto sample = kSampleValues.find(flag.name);
+    ASSERT_NE(sample, kSampleValues.end())
+        << "no sample value for --" << flag.name;
+    given.insert(given.end(), sample->second.begin(), sample->second.end());
+  }
+  RunConfig config = parse_run_config(given);
+  // Each sample differs from the default, so each field is really set.
+  for (const auto& [name, sample] : kSampleValues) {
+    Args alone = with_required(sample);
+    if (name == "collector" || name == "allocator" || name == "workload") {
+      continue;
+    }
+    EXPECT_NE(parse_run_config(alone), parse_run_config(with_required({})))
+        << "the sample of --" << name << " is its default";
+  }
+  Args args = run_arguments(config);
   ASSERT_FALSE(args.empty());
   EXPECT_EQ(args.front(), "run");
-  RunConfig again = parse_run_config(Args(args.begin() + 1, args.end()));
-  EXPECT_EQ(again.collector, "ms");
-  EXPECT_EQ(again.allocator, "fl");
-  EXPECT_EQ(again.workload, config.workload);
-  EXPECT_EQ(again.heap_bytes, config.heap_bytes);
-  EXPECT_EQ(again.mutators, 2);
-  EXPECT_EQ(again.seed, 5u);
-  EXPECT_EQ(again.trigger, "occupancy:0.25");
-  EXPECT_TRUE(again.verify);
-  EXPECT_EQ(again.stress, 7u);
+  EXPECT_EQ(without_arguments(args), config) << ::testing::PrintToString(args);
+}
+
+TEST(RunArgumentsTest, EveryVerifyModeRoundTrips) {
+  for (VerifyMode mode :
+       {VerifyMode::kOff, VerifyMode::kEnd, VerifyMode::kEvery}) {
+    RunConfig config = parse_run_config(with_required({}));
+    config.verify = mode;
+    EXPECT_EQ(without_arguments(run_arguments(config)).verify, mode)
+        << to_string(mode);
+  }
+}
+
+TEST(RunArgumentsTest, RoutedParametersReparseToTheSameRoute) {
+  RunConfig config = parse_run_config(with_required(
+      {"--heap=1M", "--mutators=2", "--seed=5", "--trigger=occupancy:0.25",
+       "--verify", "--stress=7", "--fit=best", "--param", "workload.depth=3",
+       "--param", "check"}));
+  RoutedParams routed = route_params(config.params, kChosen);
+  config.params = qualified_requests(routed);
+  RunConfig again = without_arguments(run_arguments(config));
+  EXPECT_EQ(again, config);
   EXPECT_EQ(route_params(again.params, kChosen), routed);
+}
+
+TEST(RunArgumentsTest, KeepsTheArgumentsCompareRecords) {
+  RunConfig config = parse_run_config(with_required(
+      {"--heap=1M", "--verify", "--param", "allocator.fit=best"}));
+  EXPECT_EQ(run_arguments(config),
+            (Args{"run", "--collector=mark-sweep", "--allocator=free-list",
+                  "--workload=gcbench", "--heap=1048576", "--mutators=1",
+                  "--gc-threads=1", "--seed=1", "--verify",
+                  "--param=allocator.fit=best"}));
 }
 
 TEST(RouteParamsTest, RoutedComponentFollowsTheSameRules) {
@@ -328,9 +444,9 @@ TEST(SplitListTest, EmptyOrRepeatedItemIsRejected) {
 
 // Reads flags as compare does: every list may become an axis.
 RunMatrix matrix_of(Args extra) {
-  Args args = {"--workload", "gcbench"};
+  Args args = {"--collectors=ms", "--allocators=fl", "--workload", "gcbench"};
   args.insert(args.end(), extra.begin(), extra.end());
-  return read_run_matrix(scan_flags(args, shared_run_flags()));
+  return read_run_matrix(scan_flags(args, command_flags(Command::kCompare)));
 }
 
 void expect_matrix_error(const Args& extra, const std::string& expected) {

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/verify_mode.h"
 #include "heap/allocator.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
@@ -40,7 +41,7 @@ struct RunRecord {
   std::uint64_t seed = 1;
   std::string trigger;
   std::string barrier;
-  bool verify = false;
+  VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;
 
   // Clocks and the kernel's counters over the run.

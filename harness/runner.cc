@@ -92,7 +92,7 @@ RunRecord configuration_record(const RunConfig& config,
   record.seed = config.seed;
   record.trigger = heap.trigger().spec();
   record.barrier = std::string(to_string(heap.options().barrier));
-  record.verify = heap.options().verify;
+  record.verify = config.verify;
   record.stress = heap.options().stress_interval;
   return record;
 }
@@ -106,7 +106,7 @@ RunRecord run_configuration(const RunConfig& config,
   HeapOptions options{
       .heap_bytes = config.heap_bytes,
       .gc_threads = config.gc_threads,
-      .verify = config.verify,
+      .verify = config.verify == VerifyMode::kEvery,
       .stress_interval = config.stress,
       .barrier = effective_barrier(config, *selection.collector)};
   Heap heap(
@@ -150,7 +150,8 @@ RunRecord run_configuration(const RunConfig& config,
   // swept), but the last cycle's freed figures should be whole.
   heap.finish_lazy_sweep();
 
-  if (config.verify) {
+  // Both modes check the final heap: for kEnd it is the only check.
+  if (config.verify != VerifyMode::kOff) {
     if (auto violation = heap.verifier().check(heap, std::nullopt)) {
       fatal("verification failed after the run: " + *violation);
     }

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "harness/mmu.h"
+#include "harness/report_fields.h"
+#include "harness/verify_mode.h"
 
 namespace gclab {
 namespace {
@@ -26,10 +28,15 @@ std::optional<double> number_at(const Json& report, const char* block,
 
 std::optional<const Json*> mmu_point(const Json& report,
                                      std::int64_t window_ns) {
-  auto mmu = report.find("mmu");
-  if (mmu == report.end() || !mmu->contains("windows")) return std::nullopt;
-  for (const Json& point : (*mmu)["windows"]) {
-    if (point.value("window_ns", std::int64_t{-1}) == window_ns) return &point;
+  auto mmu = report.find(fields::run::kMmu);
+  if (mmu == report.end() || !mmu->contains(fields::mmu::kWindows)) {
+    return std::nullopt;
+  }
+  for (const Json& point : (*mmu)[fields::mmu::kWindows]) {
+    if (point.value(fields::mmu_window::kWindowNs, std::int64_t{-1}) ==
+        window_ns) {
+      return &point;
+    }
   }
   return std::nullopt;
 }
@@ -38,17 +45,17 @@ std::optional<const Json*> mmu_point(const Json& report,
 // MMU, from its pause list.
 std::optional<double> mmu_from_pause_list(const Json& report,
                                           std::int64_t window_ns) {
-  auto wall_ns = number_at(report, "time", "wall_ns");
-  auto pauses = report.find("pauses");
+  auto wall_ns = number_at(report, fields::run::kTime, fields::time::kWallNs);
+  auto pauses = report.find(fields::run::kPauses);
   if (!wall_ns || *wall_ns < window_ns || pauses == report.end() ||
-      !pauses->contains("list")) {
+      !pauses->contains(fields::pauses::kList)) {
     return std::nullopt;
   }
   std::vector<PauseInterval> intervals;
-  for (const Json& pause : (*pauses)["list"]) {
-    auto start = pause.value("start_ns", std::int64_t{0});
-    intervals.push_back(
-        {start, start + pause.value("duration_ns", std::int64_t{0})});
+  for (const Json& pause : (*pauses)[fields::pauses::kList]) {
+    auto start = pause.value(fields::pause::kStartNs, std::int64_t{0});
+    intervals.push_back({start, start + pause.value(fields::pause::kDurationNs,
+                                                    std::int64_t{0})});
   }
   return PauseTimeline(intervals, static_cast<std::int64_t>(*wall_ns))
       .mmu(window_ns);
@@ -91,87 +98,128 @@ std::string format_bytes(double bytes) {
 }
 
 void print_run_summary(std::ostream& out, const Json& report) {
-  const Json& config = report["config"];
-  const Json& time = report["time"];
-  const Json& pauses = report["pauses"];
-  const Json& heap = report["heap"];
-  const Json& allocation = report["allocation"];
-  const Json& verification = report["verification"];
-  out << "gclab run: " << config["collector"].get<std::string>() << " / "
-      << config["allocator"].get<std::string>() << " / "
-      << config["workload"].get<std::string>() << ", heap "
-      << format_bytes(config["heap_bytes"].get<double>()) << ", "
-      << plural(config["mutators"].get<std::int64_t>(), "mutator") << ", "
-      << plural(config["gc_threads"].get<std::int64_t>(), "GC thread")
-      << ", seed " << config["seed"].get<std::uint64_t>() << ", trigger "
-      << config["trigger"].get<std::string>() << "\n";
-  out << "  wall time     " << format_duration(time["wall_ns"].get<double>())
-      << " (GC CPU " << format_duration(time["gc_cpu_ns"].get<double>())
+  namespace config_fields = fields::config;
+  namespace time_fields = fields::time;
+  namespace summary_fields = fields::pause_summary;
+  namespace heap_fields = fields::heap;
+  namespace allocation_fields = fields::allocation;
+  namespace verification_fields = fields::verification;
+  const Json& config = report[fields::run::kConfig];
+  const Json& time = report[fields::run::kTime];
+  const Json& pauses = report[fields::run::kPauses];
+  const Json& heap = report[fields::run::kHeap];
+  const Json& allocation = report[fields::run::kAllocation];
+  const Json& verification = report[fields::run::kVerification];
+  out << "gclab run: " << config[config_fields::kCollector].get<std::string>()
+      << " / " << config[config_fields::kAllocator].get<std::string>() << " / "
+      << config[config_fields::kWorkload].get<std::string>() << ", heap "
+      << format_bytes(config[config_fields::kHeapBytes].get<double>()) << ", "
+      << plural(config[config_fields::kMutators].get<std::int64_t>(), "mutator")
+      << ", "
+      << plural(config[config_fields::kGcThreads].get<std::int64_t>(),
+                "GC thread")
+      << ", seed " << config[config_fields::kSeed].get<std::uint64_t>()
+      << ", trigger " << config[config_fields::kTrigger].get<std::string>()
+      << "\n";
+  out << "  wall time     "
+      << format_duration(time[time_fields::kWallNs].get<double>())
+      << " (GC CPU "
+      << format_duration(time[time_fields::kGcCpuNs].get<double>())
       << ", mutator CPU "
-      << format_duration(time["mutator_cpu_ns"].get<double>()) << ")\n";
-  out << "  collections   " << report["cycles"].size() << "; "
-      << plural(pauses["count"].get<std::int64_t>(), "pause") << ", "
-      << format_duration(pauses["total_ns"].get<double>()) << " paused: p50 "
-      << format_duration(pauses["p50_ns"].get<double>()) << ", p99 "
-      << format_duration(pauses["p99_ns"].get<double>()) << ", max "
-      << format_duration(pauses["max_ns"].get<double>()) << "\n";
+      << format_duration(time[time_fields::kMutatorCpuNs].get<double>())
+      << ")\n";
+  out << "  collections   " << report[fields::run::kCycles].size() << "; "
+      << plural(pauses[summary_fields::kCount].get<std::int64_t>(), "pause")
+      << ", " << format_duration(pauses[summary_fields::kTotalNs].get<double>())
+      << " paused: p50 "
+      << format_duration(pauses[summary_fields::kP50Ns].get<double>())
+      << ", p99 "
+      << format_duration(pauses[summary_fields::kP99Ns].get<double>())
+      << ", max "
+      << format_duration(pauses[summary_fields::kMaxNs].get<double>()) << "\n";
   if (auto point = mmu_point(report, kTenMsNs)) {
-    out << "  MMU at 10 ms  " << render_ratio((**point)["mmu"].get<double>())
-        << " (BMU " << render_ratio((**point)["bmu"].get<double>()) << ")\n";
+    out << "  MMU at 10 ms  "
+        << render_ratio((**point)[fields::mmu_window::kMmu].get<double>())
+        << " (BMU "
+        << render_ratio((**point)[fields::mmu_window::kBmu].get<double>())
+        << ")\n";
   } else {
     out << "  MMU at 10 ms  - (the run was shorter than 10 ms)\n";
   }
   out << "  peak heap     "
-      << format_bytes(heap["peak_committed_bytes"].get<double>())
-      << " committed, " << format_bytes(heap["peak_live_bytes"].get<double>())
+      << format_bytes(heap[heap_fields::kPeakCommittedBytes].get<double>())
+      << " committed, "
+      << format_bytes(heap[heap_fields::kPeakLiveBytes].get<double>())
       << " live; final fragmentation "
-      << render_ratio(heap["fragmentation"].get<double>()) << "\n";
-  out << "  allocated     " << format_bytes(allocation["bytes"].get<double>())
-      << " in " << allocation["objects"].get<std::uint64_t>() << " objects ("
-      << format_bytes(allocation["bytes_per_second"].get<double>()) << "/s)";
-  if (double waste = allocation["rounding_waste_bytes"].get<double>();
+      << render_ratio(heap[heap_fields::kFragmentation].get<double>()) << "\n";
+  out << "  allocated     "
+      << format_bytes(allocation[allocation_fields::kBytes].get<double>())
+      << " in " << allocation[allocation_fields::kObjects].get<std::uint64_t>()
+      << " objects ("
+      << format_bytes(
+             allocation[allocation_fields::kBytesPerSecond].get<double>())
+      << "/s)";
+  if (double waste =
+          allocation[allocation_fields::kRoundingWasteBytes].get<double>();
       waste > 0) {
     out << "; " << format_bytes(waste) << " rounded up to size classes ("
-        << render_ratio(allocation["internal_fragmentation"].get<double>())
+        << render_ratio(allocation[allocation_fields::kInternalFragmentation]
+                            .get<double>())
         << ")";
   }
   out << "\n";
-  out << "  verification  " << verification["result"].get<std::string>();
-  if (verification["enabled"].get<bool>()) {
+  out << "  verification  "
+      << verification[verification_fields::kResult].get<std::string>();
+  if (verification[verification_fields::kEnabled].get<bool>()) {
+    if (verification[verification_fields::kMode] ==
+        to_string(VerifyMode::kEnd)) {
+      out << " at the end";
+    }
     out << ": "
-        << plural(verification["heaps_verified"].get<std::int64_t>(),
+        << plural(verification[verification_fields::kHeapsVerified]
+                      .get<std::int64_t>(),
                   "heap walk")
-        << ", " << verification["objects_visited"].get<std::uint64_t>()
+        << ", "
+        << verification[verification_fields::kObjectsVisited]
+               .get<std::uint64_t>()
         << " objects visited";
   }
   out << "\n  workload      "
-      << report["workload"]["checks_passed"].get<std::uint64_t>()
+      << report[fields::run::kWorkload][fields::workload::kChecksPassed]
+             .get<std::uint64_t>()
       << " self-checks passed\n";
 }
 
 SummaryRow summary_row(const Json& report) {
   SummaryRow row;
-  row.wall_ns = number_at(report, "time", "wall_ns");
-  row.gc_cpu_ns = number_at(report, "time", "gc_cpu_ns");
-  row.pause_total_ns = number_at(report, "pauses", "total_ns");
-  row.pause_p50_ns = number_at(report, "pauses", "p50_ns");
-  row.pause_p99_ns = number_at(report, "pauses", "p99_ns");
-  row.pause_max_ns = number_at(report, "pauses", "max_ns");
-  row.peak_heap_bytes = number_at(report, "heap", "peak_committed_bytes");
-  if (auto cycles = report.find("cycles");
+  using fields::run::kPauses;
+  using fields::run::kTime;
+  row.wall_ns = number_at(report, kTime, fields::time::kWallNs);
+  row.gc_cpu_ns = number_at(report, kTime, fields::time::kGcCpuNs);
+  row.pause_total_ns =
+      number_at(report, kPauses, fields::pause_summary::kTotalNs);
+  row.pause_p50_ns = number_at(report, kPauses, fields::pause_summary::kP50Ns);
+  row.pause_p99_ns = number_at(report, kPauses, fields::pause_summary::kP99Ns);
+  row.pause_max_ns = number_at(report, kPauses, fields::pause_summary::kMaxNs);
+  row.peak_heap_bytes =
+      number_at(report, fields::run::kHeap, fields::heap::kPeakCommittedBytes);
+  if (auto cycles = report.find(fields::run::kCycles);
       cycles != report.end() && cycles->is_array()) {
     row.collections = static_cast<double>(cycles->size());
-  } else if (auto count = report.find("cycles_count");
+  } else if (auto count = report.find(fields::run::kCyclesCount);
              count != report.end() && count->is_number()) {
     // A baseline that reports collections without per-cycle records.
     row.collections = count->get<double>();
   }
   auto mmu_at = [&report](std::int64_t window_ns) -> std::optional<double> {
     if (auto point = mmu_point(report, window_ns)) {
-      if ((**point)["mmu"].is_number()) return (**point)["mmu"].get<double>();
+      const Json& mmu = (**point)[fields::mmu_window::kMmu];
+      if (mmu.is_number()) return mmu.get<double>();
       return std::nullopt;
     }
-    if (!report.contains("mmu")) return mmu_from_pause_list(report, window_ns);
+    if (!report.contains(fields::run::kMmu)) {
+      return mmu_from_pause_list(report, window_ns);
+    }
     return std::nullopt;
   };
   row.mmu_1ms = mmu_at(kOneMsNs);
@@ -213,17 +261,17 @@ Json row_json(const SummaryRow& row) {
     return field ? Json(*field) : Json(nullptr);
   };
   return {
-      {"wall_ns", value(row.wall_ns)},
-      {"pause_total_ns", value(row.pause_total_ns)},
-      {"gc_cpu_ns", value(row.gc_cpu_ns)},
-      {"collections", value(row.collections)},
-      {"pause_p50_ns", value(row.pause_p50_ns)},
-      {"pause_p99_ns", value(row.pause_p99_ns)},
-      {"pause_max_ns", value(row.pause_max_ns)},
-      {"mmu_1ms", value(row.mmu_1ms)},
-      {"mmu_10ms", value(row.mmu_10ms)},
-      {"mmu_100ms", value(row.mmu_100ms)},
-      {"peak_committed_bytes", value(row.peak_heap_bytes)},
+      {fields::median::kWallNs, value(row.wall_ns)},
+      {fields::median::kPauseTotalNs, value(row.pause_total_ns)},
+      {fields::median::kGcCpuNs, value(row.gc_cpu_ns)},
+      {fields::median::kCollections, value(row.collections)},
+      {fields::median::kPauseP50Ns, value(row.pause_p50_ns)},
+      {fields::median::kPauseP99Ns, value(row.pause_p99_ns)},
+      {fields::median::kPauseMaxNs, value(row.pause_max_ns)},
+      {fields::median::kMmu1ms, value(row.mmu_1ms)},
+      {fields::median::kMmu10ms, value(row.mmu_10ms)},
+      {fields::median::kMmu100ms, value(row.mmu_100ms)},
+      {fields::median::kPeakCommittedBytes, value(row.peak_heap_bytes)},
   };
 }
 

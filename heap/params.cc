@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "heap/errors.h"
+#include "heap/fatal.h"
 
 namespace gclab {
 namespace {
@@ -76,6 +77,22 @@ void check_value(const ParamSpec& spec, const std::string& value) {
 
 }  // namespace
 
+std::string_view to_string(ParamKind kind) {
+  switch (kind) {
+    case ParamKind::kInt:
+      return "integer";
+    case ParamKind::kSize:
+      return "size";
+    case ParamKind::kDouble:
+      return "number";
+    case ParamKind::kChoice:
+      return "choice";
+    case ParamKind::kFlag:
+      return "flag";
+  }
+  return "value";
+}
+
 std::uint64_t parse_size(std::string_view text, std::string_view what) {
   std::string digits(text);
   std::uint64_t unit = 1;
@@ -111,6 +128,7 @@ ParamValues::ParamValues(std::span<const ParamSpec> specs,
                          const std::map<std::string, std::string>& overrides) {
   for (const ParamSpec& spec : specs) {
     values_.emplace(std::string(spec.name), std::string(spec.default_value));
+    kinds_.emplace(std::string(spec.name), spec.kind);
   }
   for (const auto& [name, value] : overrides) {
     const ParamSpec* spec = nullptr;
@@ -131,20 +149,40 @@ const std::string& ParamValues::raw(std::string_view name) const {
   return it->second;
 }
 
+const std::string& ParamValues::typed(std::string_view name,
+                                      ParamKind kind) const {
+  const std::string& value = raw(name);
+  ParamKind declared = kinds_.find(name)->second;
+  if (declared != kind) {
+    fatal("parameter '" + std::string(name) + "' has kind " +
+          std::string(to_string(declared)) + " but was read as kind " +
+          std::string(to_string(kind)));
+  }
+  return value;
+}
+
 std::int64_t ParamValues::get_int(std::string_view name) const {
   std::int64_t value = 0;
-  parse_int(raw(name), value);
+  parse_int(typed(name, ParamKind::kInt), value);
   return value;
 }
 
 std::uint64_t ParamValues::get_size(std::string_view name) const {
-  return parse_size(raw(name), name);
+  return parse_size(typed(name, ParamKind::kSize), name);
 }
 
 double ParamValues::get_double(std::string_view name) const {
   double value = 0;
-  parse_double(raw(name), value);
+  parse_double(typed(name, ParamKind::kDouble), value);
   return value;
+}
+
+bool ParamValues::get_flag(std::string_view name) const {
+  return typed(name, ParamKind::kFlag) == "1";
+}
+
+std::string_view ParamValues::get_choice(std::string_view name) const {
+  return typed(name, ParamKind::kChoice);
 }
 
 const std::string& ParamValues::get_string(std::string_view name) const {

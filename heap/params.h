@@ -28,8 +28,15 @@ struct ParamSpec {
 // Parses "64M", "512K", "2G", "4096" (binary units); throws ConfigError.
 std::uint64_t parse_size(std::string_view text, std::string_view what);
 
+// "integer", "size", "number", "choice", "flag".
+std::string_view to_string(ParamKind kind);
+
 // The effective values of one component's parameters: defaults overridden by
 // what the user gave, each checked against its spec.
+//
+// The typed getters read a value as its spec's kind; asking for a name as
+// another kind (get_flag on a choice, say) is a gclab bug, not bad input, so
+// it aborts (heap/fatal.h) rather than guessing.
 class ParamValues {
  public:
   ParamValues() = default;
@@ -37,9 +44,12 @@ class ParamValues {
   ParamValues(std::span<const ParamSpec> specs,
               const std::map<std::string, std::string>& overrides);
 
-  std::int64_t get_int(std::string_view name) const;
-  std::uint64_t get_size(std::string_view name) const;
-  double get_double(std::string_view name) const;
+  std::int64_t get_int(std::string_view name) const;         // kInt
+  std::uint64_t get_size(std::string_view name) const;       // kSize
+  double get_double(std::string_view name) const;            // kDouble
+  bool get_flag(std::string_view name) const;                // kFlag
+  std::string_view get_choice(std::string_view name) const;  // kChoice
+  // The value as text, whatever its kind: for recording the configuration.
   const std::string& get_string(std::string_view name) const;
 
   // Name to effective value, for the run's recorded configuration.
@@ -49,7 +59,11 @@ class ParamValues {
 
  private:
   const std::string& raw(std::string_view name) const;
+  // raw(name), after checking that `name` was declared as `kind`.
+  const std::string& typed(std::string_view name, ParamKind kind) const;
+
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, ParamKind, std::less<>> kinds_;
 };
 
 }  // namespace gclab

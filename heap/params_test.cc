@@ -12,6 +12,7 @@ constexpr ParamSpec kSpecs[] = {
     {"chunk", ParamKind::kSize, "32K", "bytes"},
     {"ratio", ParamKind::kDouble, "0.5", "a fraction"},
     {"fit", ParamKind::kChoice, "first", "policy", "first|next|best"},
+    {"stw", ParamKind::kFlag, "0", "a switch"},
 };
 
 TEST(ParseSize, AcceptsBinaryUnits) {
@@ -38,7 +39,29 @@ TEST(ParamValues, DefaultsApplyWhenNothingIsGiven) {
   EXPECT_EQ(values.get_int("depth"), 4);
   EXPECT_EQ(values.get_size("chunk"), 32u << 10);
   EXPECT_DOUBLE_EQ(values.get_double("ratio"), 0.5);
-  EXPECT_EQ(values.get_string("fit"), "first");
+  EXPECT_EQ(values.get_choice("fit"), "first");
+  EXPECT_FALSE(values.get_flag("stw"));
+}
+
+TEST(ParamValues, FlagAndChoiceAreReadTyped) {
+  ParamValues values(kSpecs, {{"stw", "1"}, {"fit", "best"}});
+  EXPECT_TRUE(values.get_flag("stw"));
+  EXPECT_EQ(values.get_choice("fit"), "best");
+  EXPECT_EQ(values.get_string("stw"), "1") << "the text, for the record";
+  EXPECT_THROW(ParamValues(kSpecs, {{"stw", "yes"}}), ConfigError);
+}
+
+// Reading a parameter as a kind it was not declared as is a gclab bug.
+TEST(ParamValuesDeathTest, ReadingAnotherKindAborts) {
+  ParamValues values(kSpecs, {});
+  EXPECT_DEATH(values.get_flag("fit"),
+               "parameter 'fit' has kind choice but was read as kind flag");
+  EXPECT_DEATH(values.get_choice("stw"),
+               "parameter 'stw' has kind flag but was read as kind choice");
+  EXPECT_DEATH(values.get_int("chunk"),
+               "has kind size but was read as kind integer");
+  EXPECT_DEATH(values.get_size("depth"), "read as kind size");
+  EXPECT_DEATH(values.get_double("depth"), "read as kind number");
 }
 
 TEST(ParamValues, OverridesReplaceDefaultsAndAreRecorded) {

@@ -67,14 +67,13 @@ GcbenchTreeTally gcbench_intact_tree_tally(int depth) {
 }
 
 GcbenchParams gcbench_params(const ParamValues& values) {
-  GcbenchParams params{
-      .stretch_depth = values.get_int("stretch-depth"),
-      .long_lived_depth = values.get_int("long-lived-depth"),
-      .array_size = values.get_int("array-size"),
-      .min_depth = values.get_int("min-depth"),
-      .max_depth = values.get_int("max-depth"),
-      .holes = values.get_int("holes"),
-      .check_temp_trees = values.get_int("check-temp-trees") != 0};
+  GcbenchParams params{.stretch_depth = values.get_int("stretch-depth"),
+                       .long_lived_depth = values.get_int("long-lived-depth"),
+                       .array_size = values.get_int("array-size"),
+                       .min_depth = values.get_int("min-depth"),
+                       .max_depth = values.get_int("max-depth"),
+                       .holes = values.get_int("holes"),
+                       .check_temp_trees = values.get_flag("check-temp-trees")};
   require_range("stretch-depth", params.stretch_depth, 0, kGcbenchMaxDepth);
   require_range("long-lived-depth", params.long_lived_depth, 0,
                 kGcbenchMaxDepth);
@@ -82,7 +81,6 @@ GcbenchParams gcbench_params(const ParamValues& values) {
   require_range("max-depth", params.max_depth, params.min_depth,
                 kGcbenchMaxDepth);
   require_range("array-size", params.array_size, 1, kMaxArraySize);
-  require_range("check-temp-trees", values.get_int("check-temp-trees"), 0, 1);
   if (params.holes != 0) {
     require_range("holes", params.holes, kMinHoleBytes, kMaxHoleBytes);
   }

@@ -57,7 +57,7 @@ inline constexpr ParamSpec kGcbenchParams[] = {
     {"holes", ParamKind::kInt, "0",
      "0, or the largest garbage object (bytes, >= 8) allocated before each "
      "tree node to fragment the heap"},
-    {"check-temp-trees", ParamKind::kInt, "0",
+    {"check-temp-trees", ParamKind::kFlag, "0",
      "1: also check every temporary and stretch tree right after building "
      "it (catches collector bugs early, but doubles the mutator's work); 0: "
      "the classic program, which checks the long-lived data at the end"},

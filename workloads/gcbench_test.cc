@@ -303,7 +303,7 @@ TEST(GcbenchParamsTest, RegistryDefaultsAreTheClassicParameters) {
   EXPECT_EQ(values.get_int("min-depth"), 4);
   EXPECT_EQ(values.get_int("max-depth"), 16);
   EXPECT_EQ(values.get_int("holes"), 0);
-  EXPECT_EQ(values.get_int("check-temp-trees"), 0);
+  EXPECT_FALSE(values.get_flag("check-temp-trees"));
 }
 
 TEST(GcbenchParamsTest, RejectsMinDepthAboveMaxDepth) {

@@ -1,0 +1,58 @@
+// The flag table is consistent: no command takes two flags of one name,
+// every flag of run can be read and written back, and the defaults it shows
+// are the ones that apply.
+#include "harness/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "harness/compare.h"
+#include "harness/run_config.h"
+
+namespace gclab {
+namespace {
+
+TEST(FlagTableTest, NoCommandTakesTwoFlagsOfOneName) {
+  for (Command command : {Command::kRun, Command::kCompare}) {
+    std::set<std::string_view> names;
+    for (const FlagSpec& spec : command_flags(command)) {
+      EXPECT_TRUE(names.insert(spec.name).second) << "--" << spec.name;
+    }
+  }
+}
+
+TEST(FlagTableTest, EveryRunFlagIsReadAndWrittenBack) {
+  for (const FlagDeclaration& flag : flag_table()) {
+    if (takes(flag, Command::kRun)) {
+      EXPECT_NE(flag.read, nullptr) << "--" << flag.name;
+      EXPECT_NE(flag.write, nullptr) << "--" << flag.name;
+    } else {
+      EXPECT_EQ(flag.write, nullptr)
+          << "--" << flag.name << " is no flag of a child run";
+    }
+    if (flag.listable) {
+      EXPECT_TRUE(takes(flag, Command::kCompare)) << "--" << flag.name;
+      EXPECT_NE(flag.read, nullptr) << "--" << flag.name;
+    }
+  }
+}
+
+TEST(FlagTableTest, DefaultsShownAreTheDefaultsThatApply) {
+  for (const FlagDeclaration& flag : flag_table()) {
+    if (flag.default_value.empty()) continue;
+    if (flag.name == "repeat") {
+      EXPECT_EQ(flag.default_value, std::to_string(kDefaultRepeat));
+      continue;
+    }
+    ASSERT_NE(flag.read, nullptr) << "--" << flag.name;
+    RunConfig read;
+    flag.read(flag.default_value, read);
+    EXPECT_EQ(read, RunConfig())
+        << "--" << flag.name << " shows the default " << flag.default_value;
+  }
+}
+
+}  // namespace
+}  // namespace gclab

@@ -1,0 +1,97 @@
+// Every field gclab's own report writes, and every field the Go baseline's
+// report builder adds, is declared in harness/report_fields.h for its block;
+// and the check has teeth. (The fields the Boehm and Go programs print
+// themselves are checked on their real output in gclab_baseline_test.)
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "harness/environment.h"
+#include "harness/go_baseline.h"
+#include "harness/report.h"
+#include "harness/report_fields_check.h"
+
+namespace gclab {
+namespace {
+
+using Json = nlohmann::ordered_json;
+using testing::Document;
+using testing::undeclared_fields;
+using Paths = std::vector<std::string>;
+
+// A record with something in every block: parameters of each component, a
+// pause, a cycle with phases and a pacer.
+RunRecord full_record() {
+  RunRecord record;
+  record.collector_params = {{"stw", "1", ParamKind::kFlag}};
+  record.allocator_params = {{"fit", "best", ParamKind::kChoice}};
+  record.workload_params = {{"depth", "7", ParamKind::kInt}};
+  record.verify = VerifyMode::kEvery;
+  record.wall_ns = 10'000'000;
+  record.pauses = {{.start_ns = 1'000, .duration_ns = 2'000}};
+  CycleRecord cycle;
+  cycle.phases = {{"mark", 1'000, 2'000}};
+  cycle.floating_garbage_bytes = 64;
+  cycle.trigger_bytes = 1024;
+  cycle.goal_bytes = 2048;
+  record.cycles = {cycle};
+  record.workload_output = {"done"};
+  return record;
+}
+
+TEST(ReportFieldsTest, GclabsReportDeclaresEveryField) {
+  Json report = make_report(full_record(), describe_environment());
+  EXPECT_EQ(undeclared_fields(report, Document::kRun), Paths());
+}
+
+TEST(ReportFieldsTest, GoReportBuilderDeclaresEveryField) {
+  Json program = {
+      {"schema_version", 1},
+      {"time", {{"wall_ns", 50'000'000}}},
+      {"go",
+       {{"run_start_ns", 0},
+        {"num_gc_before_run", 0},
+        {"num_gc_after_run", 1}}},
+  };
+  Json report = go_baseline_report(
+      program.dump(),
+      "gc 1 @0.009s 6%: 0.62+4.0+0.086 ms clock, 1.2+0.13/0.33/3.3+0.17 ms "
+      "cpu, 3->4->4 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n");
+  ASSERT_EQ(report["cycles"].size(), 1u);
+  EXPECT_EQ(undeclared_fields(report, Document::kRun), Paths());
+}
+
+TEST(ReportFieldsTest, UndeclaredFieldsAreNamedByTheirPath) {
+  Json report = make_report(full_record(), describe_environment());
+  report["time"]["wall_time_ns"] = 1;
+  report["cycles"][0]["pacer"]["target"] = 2;
+  report["extra"] = {{"x", 1}};
+  report["pauses"]["by_kind"]["any-kind"]["p42_ns"] = 3;
+  EXPECT_EQ(undeclared_fields(report, Document::kRun),
+            (Paths{"time.wall_time_ns", "pauses.by_kind.*.p42_ns",
+                   "cycles[].pacer.target", "extra"}));
+}
+
+TEST(ReportFieldsTest, ACompareDocumentsRunsAreRunReports) {
+  Json run = make_report(full_record(), describe_environment());
+  Json document = {
+      {"schema_version", 1},
+      {"kind", "compare"},
+      {"axes", {{{"name", "heap"}, {"values", {"1M", "2M"}}}}},
+      {"configs",
+       {{{"label", "x"},
+         {"varied", {{"heap", "1M"}}},
+         {"median", {{"wall_ns", 1}}},
+         {"runs", {run}}}}},
+      {"skipped", {{{"collector", "a"}, {"allocator", "b"}, {"reason", "c"}}}},
+  };
+  EXPECT_EQ(undeclared_fields(document, Document::kCompare), Paths());
+  document["configs"][0]["runs"][0]["heap"]["peak_heap"] = 1;
+  document["configs"][0]["median"]["p50"] = 1;
+  EXPECT_EQ(undeclared_fields(document, Document::kCompare),
+            (Paths{"configs[].median.p50", "heap.peak_heap"}));
+}
+
+}  // namespace
+}  // namespace gclab
