@@ -27,7 +27,7 @@ std::unique_ptr<Collector> MarkSweepCollector::create(
 
 CollectorCapabilities MarkSweepCollector::capabilities_of(
     const ParamValues& params) {
-  return capabilities_for(parse_sweep_mode(params.get_string("sweep")));
+  return capabilities_for(parse_sweep_mode(params.get_choice("sweep")));
 }
 
 CollectorCapabilities MarkSweepCollector::capabilities_for(SweepMode sweep) {
