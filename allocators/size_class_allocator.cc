@@ -16,7 +16,7 @@
 namespace gclab {
 namespace {
 
-constexpr std::size_t kBitsPerWord = 64;
+constexpr std::size_t kBitsPerWord = Bitmap::kBitsPerWord;
 constexpr std::size_t kBitsPerPage = kPageBytes / kGranuleBytes;
 constexpr std::size_t kNotFound = std::numeric_limits<std::size_t>::max();
 // Bytes of spans a refill may sweep before it gives up, so that the mutator
@@ -31,19 +31,6 @@ std::int64_t steady_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
-}
-
-// The first index in [from, end) whose bit equals `value`, or `end`.
-std::size_t find_bit(const std::vector<std::uint64_t>& words, std::size_t from,
-                     std::size_t end, bool value) {
-  while (from < end) {
-    std::uint64_t word = words[from / kBitsPerWord];
-    if (!value) word = ~word;
-    word >>= from % kBitsPerWord;
-    if (word != 0) return std::min(end, from + std::countr_zero(word));
-    from = (from / kBitsPerWord + 1) * kBitsPerWord;
-  }
-  return end;
 }
 
 }  // namespace
@@ -110,12 +97,12 @@ SizeClassAllocator::SizeClassAllocator(std::size_t heap_bytes,
       sweep_threads_(sweep_threads),
       sweep_arena_(sweep_threads),
       marks_(arena_.bytes()),
-      allocation_bits_(marks_.word_count(), 0),
-      pending_free_bits_(marks_.word_count(), 0),
+      allocation_bits_(marks_.bits().size()),
+      pending_free_bits_(marks_.bits().size()),
       spans_(page_count_),
       span_start_(page_count_, 0),
-      free_pages_(page_count_ / kBitsPerWord + 1, 0) {
-  set_pages_free(0, page_count_, true);
+      free_pages_(page_count_) {
+  free_pages_.set_range(0, page_count_);
 }
 
 SizeClassAllocator::~SizeClassAllocator() = default;
@@ -128,18 +115,16 @@ SizeClassAllocator::Span& SizeClassAllocator::span_of(const std::byte* at) {
 
 bool SizeClassAllocator::allocation_bit(const Span& span,
                                         std::size_t cell) const {
-  std::size_t bit = span.first_bit + cell * span.cell_step();
-  return (allocation_bits_[bit / kBitsPerWord] >> (bit % kBitsPerWord)) & 1;
+  return allocation_bits_.test(span.first_bit + cell * span.cell_step());
 }
 
 void SizeClassAllocator::set_allocation_bit(const Span& span, std::size_t cell,
                                             bool value) {
   std::size_t bit = span.first_bit + cell * span.cell_step();
-  std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
   if (value) {
-    allocation_bits_[bit / kBitsPerWord] |= mask;
+    allocation_bits_.set(bit);
   } else {
-    allocation_bits_[bit / kBitsPerWord] &= ~mask;
+    allocation_bits_.clear(bit);
   }
 }
 
@@ -157,18 +142,8 @@ bool SizeClassAllocator::is_allocated(const Span& span,
 
 std::size_t SizeClassAllocator::allocation_bits_from(const Span& span,
                                                      std::size_t cell) const {
-  std::size_t from = span.first_bit + cell * span.cell_step();
-  std::size_t end = span.first_bit + span.pages * kBitsPerPage;
-  std::size_t count = 0;
-  for (; from < end && from % kBitsPerWord != 0; ++from) {
-    count +=
-        (allocation_bits_[from / kBitsPerWord] >> (from % kBitsPerWord)) & 1;
-  }
-  for (std::size_t word = from / kBitsPerWord; word < end / kBitsPerWord;
-       ++word) {
-    count += std::popcount(allocation_bits_[word]);
-  }
-  return count;
+  return allocation_bits_.count(span.first_bit + cell * span.cell_step(),
+                                span.first_bit + span.pages * kBitsPerPage);
 }
 
 // The next run of free cells at or above free_index: up to the next cell
@@ -181,9 +156,8 @@ bool SizeClassAllocator::take_run(Span& span, AllocationBuffer& run) {
     return false;
   }
   std::size_t end_bit = span.first_bit + span.pages * kBitsPerPage;
-  std::size_t next =
-      find_bit(allocation_bits_,
-               span.first_bit + (first + 1) * span.cell_step(), end_bit, true);
+  std::size_t next = allocation_bits_.find_next_set(
+      span.first_bit + (first + 1) * span.cell_step(), end_bit);
   std::size_t end =
       next == end_bit ? span.cells : (next - span.first_bit) / span.cell_step();
   span.free_index = static_cast<std::uint32_t>(end);
@@ -333,8 +307,8 @@ void SizeClassAllocator::apply_pending_frees_locked(Span& span) {
   std::size_t first_word = span.first_bit / kBitsPerWord;
   std::size_t end_word = first_word + span.pages * kBitsPerPage / kBitsPerWord;
   for (std::size_t word = first_word; word < end_word; ++word) {
-    allocation_bits_[word] &= ~pending_free_bits_[word];
-    pending_free_bits_[word] = 0;
+    allocation_bits_.word(word) &= ~pending_free_bits_.word(word);
+    pending_free_bits_.word(word) = 0;
   }
   span.used_cells -= span.pending_frees;
   span.pending_frees = 0;
@@ -355,10 +329,9 @@ void SizeClassAllocator::free_object(Object* object, bool poison) {
     fatal("size-class: free_object on a cell that is not allocated");
   }
   std::size_t bit = span.first_bit + cell * span.cell_step();
-  std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
   // A held span's free_index is its holder's; only a double free shows.
   if ((span.listed && !is_allocated(span, cell)) ||
-      (pending_free_bits_[bit / kBitsPerWord] & mask) != 0) {
+      pending_free_bits_.test(bit)) {
     fatal("size-class: free_object on a cell that is not allocated");
   }
   bool was_marked = marks_.clear(at);
@@ -367,7 +340,7 @@ void SizeClassAllocator::free_object(Object* object, bool poison) {
   }
   if (!span.listed) {
     // Held by a run: the holder applies it (apply_pending_frees_locked).
-    pending_free_bits_[bit / kBitsPerWord] |= mask;
+    pending_free_bits_.set(bit);
     ++span.pending_frees;
     in_use_.fetch_sub(span.cell_bytes, std::memory_order_relaxed);
     return;
@@ -416,7 +389,7 @@ SizeClassAllocator::SpanSweep SizeClassAllocator::sweep_span(Span& span,
   std::size_t live = 0;
   for (std::size_t word = first_word; word < end_word; ++word) {
     std::uint64_t marked = marks_.word(word).load(std::memory_order_relaxed);
-    allocation_bits_[word] = marked;
+    allocation_bits_.word(word) = marked;
     if (marked != 0) {
       live += std::popcount(marked);
       marks_.word(word).store(0, std::memory_order_relaxed);
@@ -621,13 +594,13 @@ AllocatorStats SizeClassAllocator::stats() const {
   }
   std::lock_guard lock(page_mutex_);
   stats.committed_bytes = page_high_water_ * kPageBytes;
-  for (std::size_t page = find_bit(free_pages_, 0, page_count_, true);
+  for (std::size_t page = free_pages_.find_next_set(0, page_count_);
        page < page_count_;) {
-    std::size_t end = find_bit(free_pages_, page, page_count_, false);
+    std::size_t end = free_pages_.find_next_clear(page, page_count_);
     stats.largest_free_block =
         std::max(stats.largest_free_block, (end - page) * kPageBytes);
     ++stats.free_blocks;
-    page = find_bit(free_pages_, end, page_count_, true);
+    page = free_pages_.find_next_set(end, page_count_);
   }
   return stats;
 }
@@ -647,18 +620,15 @@ std::size_t SizeClassAllocator::pages_in_use() const {
 // The page heap.
 
 bool SizeClassAllocator::page_free(std::size_t page) const {
-  return (free_pages_[page / kBitsPerWord] >> (page % kBitsPerWord)) & 1;
+  return free_pages_.test(page);
 }
 
 void SizeClassAllocator::set_pages_free(std::size_t first, std::size_t pages,
                                         bool free) {
-  for (std::size_t page = first; page < first + pages; ++page) {
-    std::uint64_t bit = std::uint64_t{1} << (page % kBitsPerWord);
-    if (free) {
-      free_pages_[page / kBitsPerWord] |= bit;
-    } else {
-      free_pages_[page / kBitsPerWord] &= ~bit;
-    }
+  if (free) {
+    free_pages_.set_range(first, first + pages);
+  } else {
+    free_pages_.clear_range(first, first + pages);
   }
 }
 
@@ -666,9 +636,9 @@ void SizeClassAllocator::set_pages_free(std::size_t first, std::size_t pages,
 std::size_t SizeClassAllocator::find_free_pages(std::size_t pages) const {
   std::size_t page = first_free_hint_;
   while (page + pages <= page_count_) {
-    page = find_bit(free_pages_, page, page_count_, true);
+    page = free_pages_.find_next_set(page, page_count_);
     if (page + pages > page_count_) break;
-    std::size_t used = find_bit(free_pages_, page, page + pages, false);
+    std::size_t used = free_pages_.find_next_clear(page, page + pages);
     if (used == page + pages) return page;
     page = used;
   }

@@ -66,6 +66,7 @@
 
 #include "heap/allocator.h"
 #include "heap/arena.h"
+#include "heap/bitmap.h"
 #include "heap/params.h"
 #include "heap/side_mark_bitmap.h"
 #include "heap/size_classes.h"
@@ -230,17 +231,17 @@ class SizeClassAllocator final : public Allocator {
   const int sweep_threads_;
   tbb::task_arena sweep_arena_;
   SideMarkBitmap marks_;
-  std::vector<std::uint64_t> allocation_bits_;
+  Bitmap allocation_bits_;  // indexed like marks_
   // Objects freed in spans held by runs, not yet applied (class lock).
-  std::vector<std::uint64_t> pending_free_bits_;
+  Bitmap pending_free_bits_;
   std::vector<Span> spans_;  // indexed by a span's first page
   // The first page of the span each page belongs to (pages in use only).
   std::vector<std::uint32_t> span_start_;
   std::array<Central, kSizeClassCount> centrals_;
 
   mutable std::mutex page_mutex_;
-  std::vector<std::uint64_t> free_pages_;  // bit set: page free
-  std::size_t first_free_hint_ = 0;        // no free page below it
+  Bitmap free_pages_;                // bit set: page free
+  std::size_t first_free_hint_ = 0;  // no free page below it
   std::size_t pages_in_use_ = 0;
   std::size_t page_high_water_ = 0;
 

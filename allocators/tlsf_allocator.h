@@ -82,6 +82,7 @@
 
 #include "allocators/arena_sweep.h"
 #include "heap/allocator.h"
+#include "heap/granule_bitmap.h"
 #include "heap/params.h"
 
 namespace gclab {
@@ -180,9 +181,6 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   std::size_t granule_index(const std::byte* at) const {
     return static_cast<std::size_t>(at - arena_.begin()) / kGranuleBytes;
   }
-  bool boundary_bit(std::size_t granule) const {
-    return (boundary_words_[granule / 64] >> (granule % 64)) & 1;
-  }
   void set_boundary_bits(const std::byte* start, std::size_t bytes);
   void clear_boundary_bits(const std::byte* start, std::size_t bytes);
   // The dead block that ends just before `at`, or null if the block there is
@@ -211,9 +209,8 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   }
 
   // One bit per granule of the arena, committed on first touch like the
-  // arena itself.
-  Arena boundary_bits_;
-  std::uint64_t* const boundary_words_;
+  // arena itself (heap/bitmap.h).
+  GranuleBitmap boundary_bits_;
 
   std::uint32_t first_level_map_ = 0;
   std::array<std::uint32_t, kFirstLevelCount> second_level_map_{};

@@ -41,6 +41,7 @@ class BasicGranuleBitmap {
   void set(const void* at) { bits_.set(bit_index(at)); }
   // Whether the bit was set.
   bool clear(const void* at) { return bits_.clear(bit_index(at)); }
+  void clear_all() { bits_.clear_all(); }
 
   typename Bits::WordRef word(std::size_t index) { return bits_.word(index); }
   std::size_t word_count() const { return bits_.word_count(); }
