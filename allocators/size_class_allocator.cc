@@ -289,15 +289,4 @@ AllocatorStats SizeClassAllocator::stats() const {
   return stats;
 }
 
-SizeClassAllocator::ClassCensus SizeClassAllocator::class_census(
-    std::size_t size_class) {
-  CentralLists& central = spans_.central(size_class);
-  std::lock_guard lock(central.mutex);
-  return {central.partial.size(), central.full.size(), central.unswept.size()};
-}
-
-std::size_t SizeClassAllocator::pages_in_use() const {
-  return pages_.pages_in_use();
-}
-
 }  // namespace gclab

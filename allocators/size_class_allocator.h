@@ -113,16 +113,10 @@ class SizeClassAllocator final : public Allocator {
     return in_use_.load(std::memory_order_relaxed) + sweeper_.unswept_live();
   }
 
-  // For tests: spans on each list of `size_class`, and pages in use.
-  struct ClassCensus {
-    std::size_t partial = 0;
-    std::size_t full = 0;
-    std::size_t unswept = 0;
-  };
-  ClassCensus class_census(std::size_t size_class);
-  std::size_t pages_in_use() const;
-
  private:
+  // Reads the lists and the page heap (size_class_allocator_test.cc).
+  friend class SizeClassAllocatorTestPeer;
+
   // A span's cells and their allocation bits.
   bool take_run(Span& span, AllocationBuffer& run);
   void set_allocation_bit(const Span& span, std::size_t cell, bool value);

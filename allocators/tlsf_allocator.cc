@@ -356,9 +356,4 @@ std::size_t TlsfAllocator::largest_free_block_locked() const {
   return largest;
 }
 
-std::uint64_t TlsfAllocator::list_operations() const {
-  std::lock_guard lock(mutex_);
-  return list_operations_;
-}
-
 }  // namespace gclab

@@ -121,15 +121,10 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   static std::unique_ptr<Allocator> create(std::size_t heap_bytes,
                                            const ParamValues& params);
 
-  // List operations so far: each insertion, each removal, each bitmap
-  // search and each block looked at on a list. What the O(1) bound is
-  // about: allocating and freeing take a constant number, however many
-  // blocks are listed (sweeping takes one per run it closes; a request on
-  // its way to failing, one per block of its own list).
-  std::uint64_t list_operations() const;
-
  private:
   friend class ArenaSweptAllocator<TlsfAllocator>;
+  // Counts list operations (tlsf_allocator_test.cc).
+  friend class TlsfAllocatorTestPeer;
 
   // The ArenaSweep policy: a run becomes a listed block or a filler, with
   // its footer and boundary bits.
@@ -216,6 +211,11 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   std::array<std::uint32_t, kFirstLevelCount> second_level_map_{};
   std::array<std::array<std::uint32_t, kSecondLevelCount>, kFirstLevelCount>
       heads_{};
+  // List operations so far: each insertion, each removal, each bitmap
+  // search and each block looked at on a list. What the O(1) bound is
+  // about: allocating and freeing take a constant number, however many
+  // blocks are listed (sweeping takes one per run it closes; a request on
+  // its way to failing, one per block of its own list).
   std::uint64_t list_operations_ = 0;
 };
 
