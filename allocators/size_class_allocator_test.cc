@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "allocators/allocator_test_util.h"
 #include "heap/size_classes.h"
 
 namespace gclab {
@@ -411,6 +412,50 @@ TEST(SizeClassAllocator, AFreeWhileTheSpanIsUnsweptStaysFreed) {
   std::vector<Object*> left = visited(allocator);
   EXPECT_EQ(left.size(), 99u);
   EXPECT_FALSE(std::binary_search(left.begin(), left.end(), objects[10]));
+}
+
+// A large span's byte counts need more than 32 bits: an object can be up to
+// 4 GiB + 512 KiB (65,535 slots and a 32-bit payload). Each of exactly 4 GiB
+// and the largest is counted, swept and freed in a heap just over 4 GiB:
+// address space, of which the test touches the headers and the bitmap
+// words the sweep copies.
+TEST(SizeClassAllocator, SpansOfFourGibibytesAndMoreCountEveryByte) {
+  constexpr std::size_t kFourGiB = std::size_t{1} << 32;
+  constexpr std::size_t kBigHeap = kFourGiB + (std::size_t{1} << 20);
+  constexpr ObjectShape kShapes[] = {
+      {.payload_bytes = kFourGiB - kHeaderBytes},
+      {.num_refs = kMaxRefs, .payload_bytes = UINT32_MAX},
+  };
+  static_assert(kShapes[0].size_bytes() == kFourGiB);
+  SizeClassAllocator allocator(kBigHeap, 1);
+  for (const ObjectShape& shape : kShapes) {
+    const std::size_t bytes = shape.size_bytes();
+    const std::size_t footprint = align_up(bytes, kPageBytes);
+    Object* object = allocator_testing::place_unzeroed(allocator, shape);
+    ASSERT_NE(object, nullptr) << bytes << " bytes fit the heap";
+    EXPECT_EQ(object->size_bytes(), bytes);
+    EXPECT_EQ(allocator.in_use_bytes(), footprint) << bytes << " bytes";
+    EXPECT_EQ(allocator.stats().in_use_bytes, footprint);
+    EXPECT_EQ(allocator.stats().free_bytes, kBigHeap - footprint);
+    EXPECT_EQ(Peer::pages_in_use(allocator), footprint / kPageBytes);
+    EXPECT_EQ(visited(allocator), std::vector<Object*>{object});
+
+    mark(allocator, object);
+    SweepResult swept = allocator.sweep(kLive, /*poison=*/false);
+    EXPECT_EQ(swept.live_objects, 1u);
+    EXPECT_EQ(swept.live_bytes, footprint)
+        << "a large object's cell is its span";
+    EXPECT_EQ(allocator.in_use_bytes(), footprint);
+
+    allocator.free_object(object, /*poison=*/false);
+    EXPECT_EQ(allocator.in_use_bytes(), 0u) << bytes << " bytes";
+    EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
+    EXPECT_TRUE(visited(allocator).empty());
+    AllocatorStats stats = allocator.stats();
+    EXPECT_EQ(stats.free_bytes, kBigHeap);
+    EXPECT_EQ(stats.free_blocks, 1u);
+    EXPECT_EQ(stats.largest_free_block, kBigHeap);
+  }
 }
 
 TEST(SizeClassAllocatorDeathTest, FreeingTwiceIsCaught) {

@@ -56,9 +56,9 @@ Span* SpanTable::create(std::size_t size_class, std::size_t pages,
                          ? span_bytes
                          : size_class_cell_bytes(size_class);
   span = Span{.base = base_ + *first * kPageBytes,
+              .cell_bytes = cell,
               .pages = static_cast<std::uint32_t>(pages),
               .cells = static_cast<std::uint32_t>(span_bytes / cell),
-              .cell_bytes = static_cast<std::uint32_t>(cell),
               .size_class = static_cast<std::uint32_t>(size_class),
               .swept_gen = swept_gen,
               .first_bit = *first * kBitsPerPage};

@@ -36,9 +36,11 @@ inline constexpr std::size_t kBitsPerPage = kPageBytes / kGranuleBytes;
 
 struct Span {
   std::byte* base = nullptr;
+  // Bytes, not 32 bits: a large span's one cell is the whole span, and an
+  // object may take 4 GiB + 512 KiB (65,535 slots and a 32-bit payload).
+  std::size_t cell_bytes = 0;
   std::uint32_t pages = 0;
   std::uint32_t cells = 0;
-  std::uint32_t cell_bytes = 0;
   std::uint32_t size_class = 0;
   std::uint32_t free_index = 0;
   std::uint32_t used_cells = 0;
