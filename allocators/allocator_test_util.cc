@@ -34,6 +34,16 @@ Object* place_directly(Allocator& allocator, std::size_t bytes) {
   return Object::format(at, bytes, shape, kUnmarked);
 }
 
+Object* place_unzeroed(Allocator& allocator, ObjectShape shape) {
+  AllocationBuffer unused;
+  std::byte* at = allocator.allocate_slow(unused, shape.size_bytes());
+  if (at == nullptr) return nullptr;
+  EXPECT_EQ(unused.cursor, nullptr)
+      << shape.size_bytes() << " bytes were placed directly, not from a buffer";
+  return Object::format_all_but_payload(at, shape.size_bytes(), shape,
+                                        kUnmarked);
+}
+
 std::vector<Object*> place(Allocator& allocator,
                            std::initializer_list<std::size_t> sizes) {
   std::vector<Object*> objects;

@@ -33,6 +33,12 @@ Object* allocate_object(Allocator& allocator, AllocationBuffer& buffer,
 // large for a buffer; null when the allocator is exhausted.
 Object* place_directly(Allocator& allocator, std::size_t bytes);
 
+// An object of `shape` placed as place_directly places one, with only its
+// header and slots written (Object::format_all_but_payload, as the mutator
+// writes a large object before it zeroes the payload in steps): a test of
+// objects of gigabytes touches a page of each, not gigabytes.
+Object* place_unzeroed(Allocator& allocator, ObjectShape shape);
+
 // Places objects of `sizes` in order, each too large for a buffer (the
 // allocator's chunk must be small enough), and expects every one to fit;
 // from a fresh arena they lie back to back from the base.

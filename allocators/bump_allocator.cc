@@ -1,6 +1,7 @@
 #include "allocators/bump_allocator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "heap/errors.h"
@@ -12,14 +13,31 @@ namespace {
 // A quarter of the smallest TLAB must still hold the smallest object.
 constexpr std::size_t kMinTlabBytes = 4 * kHeaderBytes;
 
+// Mark-compact keeps a forwarding address in the header's 32-bit collector
+// word, in granules from the base, so no heap may span more granules.
+constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
+
 std::byte* granule_floor(std::byte* at, std::size_t bytes) {
   return at + (bytes & ~(kGranuleBytes - 1));
+}
+
+// `heap_bytes`, once its whole granules are known to hold one object and
+// fit a forwarding address: checked before the arena is reserved, so that
+// a heap too large is refused by its size, not by a failed reservation.
+std::size_t checked_heap_bytes(std::size_t heap_bytes) {
+  const std::size_t usable = heap_bytes & ~(kGranuleBytes - 1);
+  if (usable < kHeaderBytes || usable > kMaxHeapBytes) {
+    throw ConfigError("bump allocator: heap of " + std::to_string(heap_bytes) +
+                      " bytes must be between " + std::to_string(kHeaderBytes) +
+                      " and " + std::to_string(kMaxHeapBytes) + " bytes");
+  }
+  return heap_bytes;
 }
 
 }  // namespace
 
 BumpAllocator::BumpAllocator(std::size_t heap_bytes, std::size_t tlab_bytes)
-    : arena_(heap_bytes),
+    : arena_(checked_heap_bytes(heap_bytes)),
       end_(granule_floor(arena_.begin(), arena_.size())),
       tlab_bytes_(tlab_bytes),
       top_(arena_.begin()),

@@ -38,8 +38,10 @@ class BumpAllocator final : public Allocator {
        "this go straight to the top"},
   };
 
-  // Throws ConfigError when `tlab_bytes` is not a multiple of the granule or
-  // below the smallest useful TLAB.
+  // Throws ConfigError when the heap cannot hold one object or spans more
+  // granules than a 32-bit forwarding address counts (32 GiB; mark-compact),
+  // or when `tlab_bytes` is not a multiple of the granule or below the
+  // smallest useful TLAB.
   BumpAllocator(std::size_t heap_bytes, std::size_t tlab_bytes);
   static std::unique_ptr<Allocator> create(std::size_t heap_bytes,
                                            const ParamValues& params);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "allocators/allocator_test_util.h"
@@ -205,6 +206,37 @@ TEST(BumpAllocatorTest, StatsFollowTheTop) {
 TEST(BumpAllocatorTest, TwoThreadsGetDisjointObjects) {
   BumpAllocator allocator(16 << 20, kTlab);
   allocator_testing::expect_two_threads_get_disjoint_objects(allocator);
+}
+
+// The message a heap of `heap_bytes` is refused with, or "" if it is not.
+std::string refusal(std::size_t heap_bytes) {
+  try {
+    BumpAllocator allocator(heap_bytes, kTlab);
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "";
+}
+
+// Mark-compact, the one collector that reclaims a bump heap, keeps each
+// forwarding address in the header's 32-bit collector word, in granules
+// from the base: a heap must span no more granules than that counts. The
+// size is checked before the arena is reserved, so a heap too large to
+// reserve at all gets the same one line.
+TEST(BumpAllocatorTest, HeapBeyondA32BitGranuleOffsetIsAConfigError) {
+  constexpr std::size_t kMaxHeap = std::size_t{UINT32_MAX} * kGranuleBytes;
+  EXPECT_EQ(refusal(kMaxHeap + kGranuleBytes),
+            "bump allocator: heap of 34359738368 bytes must be between 16 "
+            "and 34359738360 bytes");
+  EXPECT_EQ(refusal(std::size_t{1} << 50),
+            "bump allocator: heap of 1125899906842624 bytes must be between "
+            "16 and 34359738360 bytes")
+      << "refused by its size, not by the failed reservation";
+  EXPECT_EQ(refusal(8),
+            "bump allocator: heap of 8 bytes must be between 16 and "
+            "34359738360 bytes")
+      << "a heap must hold one object";
+  EXPECT_EQ(refusal(64 << 10), "");
 }
 
 TEST(BumpAllocatorTest, TlabThatIsNotAGranuleMultipleIsAConfigError) {

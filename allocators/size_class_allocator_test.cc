@@ -12,10 +12,36 @@
 #include <thread>
 #include <vector>
 
+#include "allocators/allocator_test_util.h"
 #include "heap/size_classes.h"
 
 namespace gclab {
+
+// What the tests read of an allocator's private state: spans on each list
+// of a class, and pages in use.
+class SizeClassAllocatorTestPeer {
+ public:
+  struct ClassCensus {
+    std::size_t partial = 0;
+    std::size_t full = 0;
+    std::size_t unswept = 0;
+  };
+
+  static ClassCensus class_census(SizeClassAllocator& allocator,
+                                  std::size_t size_class) {
+    CentralLists& central = allocator.spans_.central(size_class);
+    std::lock_guard lock(central.mutex);
+    return {central.partial.size(), central.full.size(),
+            central.unswept.size()};
+  }
+  static std::size_t pages_in_use(const SizeClassAllocator& allocator) {
+    return allocator.pages_.pages_in_use();
+  }
+};
+
 namespace {
+
+using Peer = SizeClassAllocatorTestPeer;
 
 constexpr std::uint8_t kLive = 1;
 constexpr std::size_t kHeap = std::size_t{4} << 20;
@@ -109,7 +135,7 @@ TEST(SizeClassAllocator, RetireGivesBackTheRunsUnusedCells) {
   for (int i = 0; i < 10; ++i) cache.allocate(allocator, 64);
   cache.retire(allocator);
   EXPECT_EQ(allocator.in_use_bytes(), 10u * 64u);
-  EXPECT_EQ(allocator.class_census(size_class_of(64)).partial, 1u);
+  EXPECT_EQ(Peer::class_census(allocator, size_class_of(64)).partial, 1u);
   Cache other;
   Object* next = other.allocate(allocator, 64);
   other.retire(allocator);
@@ -166,9 +192,9 @@ TEST(SizeClassAllocator, EmptySpansGoBackToThePageHeap) {
   for (int i = 0; i < 1000; ++i) cache.allocate(allocator, 16 + 8 * (i % 40));
   cache.allocate(allocator, 100'000);
   cache.retire(allocator);
-  EXPECT_GT(allocator.pages_in_use(), 10u);
+  EXPECT_GT(Peer::pages_in_use(allocator), 10u);
   allocator.sweep(kLive, /*poison=*/false);
-  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
   EXPECT_EQ(allocator.in_use_bytes(), 0u);
   AllocatorStats stats = allocator.stats();
   EXPECT_EQ(stats.free_blocks, 1u);
@@ -182,12 +208,12 @@ TEST(SizeClassAllocator, LargeObjectsHaveSpansOfTheirOwn) {
   Object* bigger = cache.allocate(allocator, 100'000);
   ASSERT_NE(big, nullptr);
   ASSERT_NE(bigger, nullptr);
-  EXPECT_EQ(allocator.pages_in_use(), 5u + 13u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 5u + 13u);
   EXPECT_EQ(cache.runs[kLargeSizeClass].limit, nullptr)
       << "large objects never come from a run";
   mark(allocator, bigger);
   allocator.sweep(kLive, /*poison=*/false);
-  EXPECT_EQ(allocator.pages_in_use(), 13u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 13u);
   EXPECT_EQ(visited(allocator), std::vector<Object*>{bigger});
 }
 
@@ -218,14 +244,16 @@ TEST(SizeClassAllocator, LazySweepSweepsOnRefillAndFinishesTheRest) {
   EXPECT_EQ(allocator.in_use_bytes(), live_bytes)
       << "in use during a lazy sweep starts at what the mark found";
   std::size_t spans_of_64 = (10'000 + 127) / 128;
-  EXPECT_EQ(allocator.class_census(size_class_of(64)).unswept, spans_of_64);
+  EXPECT_EQ(Peer::class_census(allocator, size_class_of(64)).unswept,
+            spans_of_64);
   Cache next;
   Object* reused = next.allocate(allocator, 128);
   auto found = std::find(objects.begin(), objects.end(), reused);
   ASSERT_NE(found, objects.end()) << "the refill swept a 128-byte span";
   EXPECT_NE((found - objects.begin()) % 10, 0)
       << "and reused a dead object's cell, not a live one's";
-  EXPECT_EQ(allocator.class_census(size_class_of(64)).unswept, spans_of_64)
+  EXPECT_EQ(Peer::class_census(allocator, size_class_of(64)).unswept,
+            spans_of_64)
       << "the refill swept only its own class";
   next.retire(allocator);
   SweepResult swept = allocator.finish_sweep();
@@ -243,7 +271,7 @@ TEST(SizeClassAllocator, BackgroundStepsSweepEverySpan) {
   allocator.begin_lazy_sweep(kLive, 0, /*poison=*/false);
   while (allocator.background_sweep_step()) {
   }
-  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
   EXPECT_EQ(allocator.finish_sweep().freed_objects, 20'000u);
 }
 
@@ -311,12 +339,12 @@ TEST(SizeClassAllocator, AFreedCellIsTheNextOneItsClassHandsOut) {
     objects.push_back(cache.allocate(allocator, kBytes));
   }
   cache.retire(allocator);
-  EXPECT_EQ(allocator.class_census(size_class_of(kBytes)).full, 1u);
+  EXPECT_EQ(Peer::class_census(allocator, size_class_of(kBytes)).full, 1u);
   std::size_t in_use = allocator.in_use_bytes();
   allocator.free_object(objects[3], /*poison=*/false);
   EXPECT_EQ(allocator.in_use_bytes(), in_use - kBytes);
-  SizeClassAllocator::ClassCensus census =
-      allocator.class_census(size_class_of(kBytes));
+  Peer::ClassCensus census =
+      Peer::class_census(allocator, size_class_of(kBytes));
   EXPECT_EQ(census.full, 0u);
   EXPECT_EQ(census.partial, 1u) << "a full span with a free cell is partial";
   EXPECT_EQ(visited(allocator).size(), cells - 1);
@@ -334,7 +362,7 @@ TEST(SizeClassAllocator, FreeingEveryObjectGivesBackEveryPage) {
   objects.push_back(cache.allocate(allocator, 100'000));
   cache.retire(allocator);
   for (Object* object : objects) allocator.free_object(object, false);
-  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
   EXPECT_EQ(allocator.in_use_bytes(), 0u);
   EXPECT_TRUE(visited(allocator).empty());
   EXPECT_EQ(allocator.stats().largest_free_block, kHeap);
@@ -384,6 +412,50 @@ TEST(SizeClassAllocator, AFreeWhileTheSpanIsUnsweptStaysFreed) {
   std::vector<Object*> left = visited(allocator);
   EXPECT_EQ(left.size(), 99u);
   EXPECT_FALSE(std::binary_search(left.begin(), left.end(), objects[10]));
+}
+
+// A large span's byte counts need more than 32 bits: an object can be up to
+// 4 GiB + 512 KiB (65,535 slots and a 32-bit payload). Each of exactly 4 GiB
+// and the largest is counted, swept and freed in a heap just over 4 GiB:
+// address space, of which the test touches the headers and the bitmap
+// words the sweep copies.
+TEST(SizeClassAllocator, SpansOfFourGibibytesAndMoreCountEveryByte) {
+  constexpr std::size_t kFourGiB = std::size_t{1} << 32;
+  constexpr std::size_t kBigHeap = kFourGiB + (std::size_t{1} << 20);
+  constexpr ObjectShape kShapes[] = {
+      {.payload_bytes = kFourGiB - kHeaderBytes},
+      {.num_refs = kMaxRefs, .payload_bytes = UINT32_MAX},
+  };
+  static_assert(kShapes[0].size_bytes() == kFourGiB);
+  SizeClassAllocator allocator(kBigHeap, 1);
+  for (const ObjectShape& shape : kShapes) {
+    const std::size_t bytes = shape.size_bytes();
+    const std::size_t footprint = align_up(bytes, kPageBytes);
+    Object* object = allocator_testing::place_unzeroed(allocator, shape);
+    ASSERT_NE(object, nullptr) << bytes << " bytes fit the heap";
+    EXPECT_EQ(object->size_bytes(), bytes);
+    EXPECT_EQ(allocator.in_use_bytes(), footprint) << bytes << " bytes";
+    EXPECT_EQ(allocator.stats().in_use_bytes, footprint);
+    EXPECT_EQ(allocator.stats().free_bytes, kBigHeap - footprint);
+    EXPECT_EQ(Peer::pages_in_use(allocator), footprint / kPageBytes);
+    EXPECT_EQ(visited(allocator), std::vector<Object*>{object});
+
+    mark(allocator, object);
+    SweepResult swept = allocator.sweep(kLive, /*poison=*/false);
+    EXPECT_EQ(swept.live_objects, 1u);
+    EXPECT_EQ(swept.live_bytes, footprint)
+        << "a large object's cell is its span";
+    EXPECT_EQ(allocator.in_use_bytes(), footprint);
+
+    allocator.free_object(object, /*poison=*/false);
+    EXPECT_EQ(allocator.in_use_bytes(), 0u) << bytes << " bytes";
+    EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
+    EXPECT_TRUE(visited(allocator).empty());
+    AllocatorStats stats = allocator.stats();
+    EXPECT_EQ(stats.free_bytes, kBigHeap);
+    EXPECT_EQ(stats.free_blocks, 1u);
+    EXPECT_EQ(stats.largest_free_block, kBigHeap);
+  }
 }
 
 TEST(SizeClassAllocatorDeathTest, FreeingTwiceIsCaught) {
@@ -454,7 +526,7 @@ TEST(SizeClassAllocator, FreesFromAnotherThreadWhileTheHolderAllocates) {
   done.store(true);
   freer.join();
   EXPECT_EQ(allocator.in_use_bytes(), 0u);
-  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
   EXPECT_TRUE(visited(allocator).empty());
 }
 
@@ -508,7 +580,7 @@ TEST(SizeClassAllocator, FreesAndSweepsAgreeWithAModel) {
   std::sort(model.begin(), model.end());
   EXPECT_EQ(visited(allocator), model);
   for (Object* object : model) allocator.free_object(object, false);
-  EXPECT_EQ(allocator.pages_in_use(), 0u);
+  EXPECT_EQ(Peer::pages_in_use(allocator), 0u);
   EXPECT_EQ(allocator.in_use_bytes(), 0u);
 }
 

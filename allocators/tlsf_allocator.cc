@@ -95,11 +95,7 @@ std::optional<TlsfAllocator::ListIndex> TlsfAllocator::list_of_request(
 TlsfAllocator::TlsfAllocator(std::size_t heap_bytes, std::size_t chunk_bytes)
     : ArenaSweptAllocator("tlsf allocator", heap_bytes, chunk_bytes,
                           kMinListedBytes),
-      boundary_bits_(
-          std::max<std::size_t>(1, (heap_bytes / kGranuleBytes + 63) / 64) *
-          sizeof(std::uint64_t)),
-      boundary_words_(
-          reinterpret_cast<std::uint64_t*>(boundary_bits_.begin())) {
+      boundary_bits_(arena_.bytes()) {
   const std::size_t usable = end_ - arena_.begin();
   std::lock_guard lock(mutex_);
   clear_lists_locked();
@@ -287,24 +283,20 @@ void TlsfAllocator::format_unswept_dead_locked(Object* object) {
 
 void TlsfAllocator::set_boundary_bits(const std::byte* start,
                                       std::size_t bytes) {
-  const std::size_t first = granule_index(start);
-  const std::size_t last = first + bytes / kGranuleBytes - 1;
-  boundary_words_[first / 64] |= std::uint64_t{1} << (first % 64);
-  boundary_words_[last / 64] |= std::uint64_t{1} << (last % 64);
+  boundary_bits_.set(start);
+  boundary_bits_.set(start + bytes - kGranuleBytes);
 }
 
 void TlsfAllocator::clear_boundary_bits(const std::byte* start,
                                         std::size_t bytes) {
-  const std::size_t first = granule_index(start);
-  const std::size_t last = first + bytes / kGranuleBytes - 1;
-  boundary_words_[first / 64] &= ~(std::uint64_t{1} << (first % 64));
-  boundary_words_[last / 64] &= ~(std::uint64_t{1} << (last % 64));
+  boundary_bits_.clear(start);
+  boundary_bits_.clear(start + bytes - kGranuleBytes);
 }
 
 // The granule before `at` is the last of whatever block precedes it; its bit
 // is set only if that block is dead, and then the block's footer is there.
 Object* TlsfAllocator::dead_block_before(const std::byte* at) const {
-  if (at == arena_.begin() || !boundary_bit(granule_index(at) - 1)) {
+  if (at == arena_.begin() || !boundary_bits_.test(at - kGranuleBytes)) {
     return nullptr;
   }
   return reinterpret_cast<Object*>(const_cast<std::byte*>(at) -
@@ -312,7 +304,7 @@ Object* TlsfAllocator::dead_block_before(const std::byte* at) const {
 }
 
 Object* TlsfAllocator::dead_block_at(std::byte* at) const {
-  if (at >= end_ || !boundary_bit(granule_index(at))) return nullptr;
+  if (at >= end_ || !boundary_bits_.test(at)) return nullptr;
   return reinterpret_cast<Object*>(at);
 }
 
@@ -335,10 +327,8 @@ void TlsfAllocator::reset_locked(std::byte* start) {
   const std::size_t last_granule = granule_index(end_) - 1;
   const std::size_t top_granule =
       std::min(granule_index(std::max(high_water_, start)), last_granule);
-  std::memset(boundary_words_, 0,
-              (top_granule / 64 + 1) * sizeof(std::uint64_t));
-  boundary_words_[last_granule / 64] &=
-      ~(std::uint64_t{1} << (last_granule % 64));
+  boundary_bits_.bits().clear_range(0, top_granule + 1);
+  boundary_bits_.bits().clear(last_granule);
   if (start < end_) make_dead_locked(start, end_ - start);
   publish_free_bytes_locked();
 }
@@ -364,11 +354,6 @@ std::size_t TlsfAllocator::largest_free_block_locked() const {
     }
   }
   return largest;
-}
-
-std::uint64_t TlsfAllocator::list_operations() const {
-  std::lock_guard lock(mutex_);
-  return list_operations_;
 }
 
 }  // namespace gclab

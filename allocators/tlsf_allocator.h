@@ -82,6 +82,7 @@
 
 #include "allocators/arena_sweep.h"
 #include "heap/allocator.h"
+#include "heap/granule_bitmap.h"
 #include "heap/params.h"
 
 namespace gclab {
@@ -120,15 +121,10 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   static std::unique_ptr<Allocator> create(std::size_t heap_bytes,
                                            const ParamValues& params);
 
-  // List operations so far: each insertion, each removal, each bitmap
-  // search and each block looked at on a list. What the O(1) bound is
-  // about: allocating and freeing take a constant number, however many
-  // blocks are listed (sweeping takes one per run it closes; a request on
-  // its way to failing, one per block of its own list).
-  std::uint64_t list_operations() const;
-
  private:
   friend class ArenaSweptAllocator<TlsfAllocator>;
+  // Counts list operations (tlsf_allocator_test.cc).
+  friend class TlsfAllocatorTestPeer;
 
   // The ArenaSweep policy: a run becomes a listed block or a filler, with
   // its footer and boundary bits.
@@ -180,9 +176,6 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   std::size_t granule_index(const std::byte* at) const {
     return static_cast<std::size_t>(at - arena_.begin()) / kGranuleBytes;
   }
-  bool boundary_bit(std::size_t granule) const {
-    return (boundary_words_[granule / 64] >> (granule % 64)) & 1;
-  }
   void set_boundary_bits(const std::byte* start, std::size_t bytes);
   void clear_boundary_bits(const std::byte* start, std::size_t bytes);
   // The dead block that ends just before `at`, or null if the block there is
@@ -211,14 +204,18 @@ class TlsfAllocator final : public ArenaSweptAllocator<TlsfAllocator> {
   }
 
   // One bit per granule of the arena, committed on first touch like the
-  // arena itself.
-  Arena boundary_bits_;
-  std::uint64_t* const boundary_words_;
+  // arena itself (heap/bitmap.h).
+  GranuleBitmap boundary_bits_;
 
   std::uint32_t first_level_map_ = 0;
   std::array<std::uint32_t, kFirstLevelCount> second_level_map_{};
   std::array<std::array<std::uint32_t, kSecondLevelCount>, kFirstLevelCount>
       heads_{};
+  // List operations so far: each insertion, each removal, each bitmap
+  // search and each block looked at on a list. What the O(1) bound is
+  // about: allocating and freeing take a constant number, however many
+  // blocks are listed (sweeping takes one per run it closes; a request on
+  // its way to failing, one per block of its own list).
   std::uint64_t list_operations_ = 0;
 };
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <random>
 #include <vector>
@@ -15,6 +16,16 @@
 #include "allocators/allocator_test_util.h"
 
 namespace gclab {
+
+// Reads the allocator's count of list operations, for the O(1) bound.
+class TlsfAllocatorTestPeer {
+ public:
+  static std::uint64_t list_operations(const TlsfAllocator& allocator) {
+    std::lock_guard lock(allocator.mutex_);
+    return allocator.list_operations_;
+  }
+};
+
 namespace {
 
 using allocator_testing::allocate_object;
@@ -285,16 +296,19 @@ OperationMaxima measure_operations(TlsfAllocator& allocator,
   std::mt19937 random(17);
   AllocationBuffer buffer;
   for (int i = 0; i < 2000; ++i) {
-    std::uint64_t before = allocator.list_operations();
+    std::uint64_t before = TlsfAllocatorTestPeer::list_operations(allocator);
     Object* placed = place_directly(allocator, 40 + 8 * (random() % 300));
     EXPECT_NE(placed, nullptr) << "placement " << i;
-    maxima.place = std::max(maxima.place, allocator.list_operations() - before);
+    maxima.place =
+        std::max(maxima.place,
+                 TlsfAllocatorTestPeer::list_operations(allocator) - before);
     live.push_back(placed);
 
-    before = allocator.list_operations();
+    before = TlsfAllocatorTestPeer::list_operations(allocator);
     std::byte* at = allocator.allocate_slow(buffer, 16);
     maxima.refill =
-        std::max(maxima.refill, allocator.list_operations() - before);
+        std::max(maxima.refill,
+                 TlsfAllocatorTestPeer::list_operations(allocator) - before);
     EXPECT_NE(at, nullptr) << "refill " << i;
     Object::format(at, 16, ObjectShape{}, kUnmarked);
     // Use some of the buffer, so that retiring it returns tails of many
@@ -304,9 +318,11 @@ OperationMaxima measure_operations(TlsfAllocator& allocator,
     if (used >= 16) allocate_object(allocator, buffer, used);
 
     std::size_t victim = random() % live.size();
-    before = allocator.list_operations();
+    before = TlsfAllocatorTestPeer::list_operations(allocator);
     allocator.free_object(live[victim], /*poison=*/false);
-    maxima.free = std::max(maxima.free, allocator.list_operations() - before);
+    maxima.free =
+        std::max(maxima.free,
+                 TlsfAllocatorTestPeer::list_operations(allocator) - before);
     live[victim] = live.back();
     live.pop_back();
   }

@@ -1,6 +1,5 @@
 #include "collectors/checkmark.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace gclab {
@@ -16,24 +15,17 @@ std::string describe(const Object* object) {
 
 }  // namespace
 
-Checkmark::Checkmark(std::span<std::byte> arena)
-    : base_(arena.data()),
-      end_(arena.data() + arena.size()),
-      bits_(arena.size() / kGranuleBytes / 64 + 1) {}
+Checkmark::Checkmark(std::span<std::byte> arena) : visited_(arena) {}
 
 bool Checkmark::visit(Object* object) {
-  std::size_t granule =
-      static_cast<std::size_t>(object->address() - base_) / kGranuleBytes;
-  std::uint64_t bit = std::uint64_t{1} << (granule % 64);
-  std::uint64_t& word = bits_[granule / 64];
-  if (word & bit) return false;
-  word |= bit;
+  if (visited_.test(object)) return false;
+  visited_.set(object);
   return true;
 }
 
 std::optional<std::string> Checkmark::check(std::span<Object* const> roots,
                                             std::uint8_t epoch) {
-  std::fill(bits_.begin(), bits_.end(), 0);
+  visited_.clear_all();
   reachable_bytes_ = 0;
   stack_.clear();
   for (Object* root : roots) {
@@ -42,7 +34,7 @@ std::optional<std::string> Checkmark::check(std::span<Object* const> roots,
   while (!stack_.empty()) {
     Object* object = stack_.back();
     stack_.pop_back();
-    if (object->address() < base_ || object->address() >= end_) {
+    if (!visited_.contains(object)) {
       char text[96];
       std::snprintf(text, sizeof text,
                     "checkmark: a reference to %p, outside the heap",

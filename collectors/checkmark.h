@@ -2,8 +2,8 @@
 // GODEBUG=gccheckmark=1), run by --verify at the end of every concurrent
 // mark with the world stopped, before anything is swept.
 //
-// It marks from the roots into a side bitmap of its own (one bit per
-// granule, cleared every time), sequentially and with no barrier to rely on,
+// It marks from the roots into a side bitmap of its own (a GranuleBitmap,
+// cleared every time), sequentially and with no barrier to rely on,
 // and reports the first object it reaches that the concurrent mark left
 // without the cycle's epoch: an object the sweep would free although it is
 // reachable. It also measures what is reachable, so that the collector can
@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "heap/granule_bitmap.h"
 #include "heap/object.h"
 
 namespace gclab {
@@ -39,9 +40,7 @@ class Checkmark {
   // Sets the object's bit; false if it was set already.
   bool visit(Object* object);
 
-  std::byte* base_;
-  std::byte* end_;
-  std::vector<std::uint64_t> bits_;
+  GranuleBitmap visited_;
   std::vector<Object*> stack_;
   std::size_t reachable_bytes_ = 0;
 };

@@ -9,62 +9,19 @@
 // race, or the allocating mutator). Its sweep then reads only bitmaps, never
 // the dead objects' memory. The allocator clears the bits of a span as it
 // sweeps it, so that all bits are clear again before the next mark begins.
+//
+// Marking threads and allocating mutators set bits of the same words, so
+// the bitmap is atomic (a relaxed fetch_or per mark; heap/bitmap.h), and a
+// free may clear a bit whose mark may still be read (clear says whether it
+// was set).
 #ifndef GCLAB_HEAP_SIDE_MARK_BITMAP_H_
 #define GCLAB_HEAP_SIDE_MARK_BITMAP_H_
 
-#include <atomic>
-#include <cstddef>
-#include <cstdint>
-#include <memory>
-#include <span>
-
-#include "heap/object.h"
+#include "heap/granule_bitmap.h"
 
 namespace gclab {
 
-class SideMarkBitmap {
- public:
-  static constexpr std::size_t kBitsPerWord = 64;
-
-  explicit SideMarkBitmap(std::span<std::byte> arena)
-      : base_(arena.data()),
-        word_count_(arena.size() / kGranuleBytes / kBitsPerWord + 1),
-        words_(std::make_unique<std::atomic<std::uint64_t>[]>(word_count_)) {}
-
-  // Marking threads and allocating mutators set bits of the same words.
-  void set(const void* at) {
-    std::size_t bit = bit_index(at);
-    words_[bit / kBitsPerWord].fetch_or(
-        std::uint64_t{1} << (bit % kBitsPerWord), std::memory_order_relaxed);
-  }
-  // Clears the bit (an object freed while its mark may still be read);
-  // whether it was set.
-  bool clear(const void* at) {
-    std::size_t bit = bit_index(at);
-    std::uint64_t mask = std::uint64_t{1} << (bit % kBitsPerWord);
-    return words_[bit / kBitsPerWord].fetch_and(~mask,
-                                                std::memory_order_relaxed) &
-           mask;
-  }
-  bool test(const void* at) const {
-    std::size_t bit = bit_index(at);
-    return (words_[bit / kBitsPerWord].load(std::memory_order_relaxed) >>
-            (bit % kBitsPerWord)) &
-           1;
-  }
-
-  std::size_t bit_index(const void* at) const {
-    return static_cast<std::size_t>(static_cast<const std::byte*>(at) - base_) /
-           kGranuleBytes;
-  }
-  std::atomic<std::uint64_t>& word(std::size_t index) { return words_[index]; }
-  std::size_t word_count() const { return word_count_; }
-
- private:
-  const std::byte* base_;
-  std::size_t word_count_;
-  std::unique_ptr<std::atomic<std::uint64_t>[]> words_;
-};
+using SideMarkBitmap = AtomicGranuleBitmap;
 
 }  // namespace gclab
 

@@ -1,9 +1,11 @@
 #include "heap/verifier.h"
 
 #include <cinttypes>
+#include <cstdint>
 #include <cstdio>
 #include <vector>
 
+#include "heap/granule_bitmap.h"
 #include "heap/heap.h"
 
 namespace gclab {
@@ -15,27 +17,12 @@ std::string hex(const void* p) {
   return text;
 }
 
-// One bit per granule of the arena.
-class GranuleBitmap {
- public:
-  explicit GranuleBitmap(std::span<std::byte> arena)
-      : base_(arena.data()), bits_(arena.size() / kGranuleBytes) {}
-
-  bool covers(const void* p) const {
-    auto* b = static_cast<const std::byte*>(p);
-    return b >= base_ && b < base_ + bits_.size() * kGranuleBytes &&
-           (b - base_) % kGranuleBytes == 0;
-  }
-  bool test(const void* p) const { return bits_[index(p)]; }
-  void set(const void* p) { bits_[index(p)] = true; }
-
- private:
-  std::size_t index(const void* p) const {
-    return (static_cast<const std::byte*>(p) - base_) / kGranuleBytes;
-  }
-  const std::byte* base_;
-  std::vector<bool> bits_;
-};
+// Whether `p` starts one of the granules `bits` has bits for, as every block
+// starts a granule (the arena's base is page-aligned).
+bool starts_granule(const GranuleBitmap& bits, const void* p) {
+  return bits.contains(p) &&
+         reinterpret_cast<std::uintptr_t>(p) % kGranuleBytes == 0;
+}
 
 class Walk {
  public:
@@ -52,7 +39,7 @@ class Walk {
         error_ = "allocator walk found a bad header at " + hex(object) + ": " +
                  *object_error(object, arena);
       }
-      if (allocated_.covers(object)) allocated_.set(object);
+      if (starts_granule(allocated_, object)) allocated_.set(object);
     });
     if (error_) return error_;
     heap_.for_each_root([&](Object** slot) {
@@ -98,7 +85,7 @@ class Walk {
 
   void visit(Object* object, const std::string& where) {
     if (object == nullptr) return;
-    if (!allocated_.covers(object) || !allocated_.test(object)) {
+    if (!starts_granule(allocated_, object) || !allocated_.test(object)) {
       error_ = where + " points to " + hex(object) +
                ", which is not an allocated object (freed, poisoned, interior "
                "or outside the heap)";
