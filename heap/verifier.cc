@@ -43,14 +43,14 @@ class Walk {
     });
     if (error_) return error_;
     heap_.for_each_root([&](Object** slot) {
-      if (!error_) visit(*slot, "root slot " + hex(slot));
+      if (!error_) visit(*slot, {.root_slot = slot});
     });
     while (!error_ && !stack_.empty()) {
       Object* object = stack_.back();
       stack_.pop_back();
       for (std::size_t i = 0; i < object->num_refs() && !error_; ++i) {
         Object* child = object->load_slot(i);
-        if (child != nullptr) visit(child, describe_slot(object, i));
+        if (child != nullptr) visit(child, {.owner = object, .slot = i});
       }
     }
     return error_;
@@ -73,9 +73,20 @@ class Walk {
     return std::nullopt;
   }
 
-  std::string describe_slot(Object* object, std::size_t slot) {
-    return "slot " + std::to_string(slot) + " of object " + hex(object) +
-           " (site " + site_name(object->site()) + ")";
+  // Where a reference was found: a root slot, or a slot of an object. Put
+  // into words only for a violation, since the walk meets every slot.
+  struct Referrer {
+    Object** root_slot = nullptr;
+    Object* owner = nullptr;
+    std::size_t slot = 0;
+  };
+
+  std::string describe(const Referrer& referrer) {
+    if (referrer.root_slot != nullptr)
+      return "root slot " + hex(referrer.root_slot);
+    return "slot " + std::to_string(referrer.slot) + " of object " +
+           hex(referrer.owner) + " (site " + site_name(referrer.owner->site()) +
+           ")";
   }
 
   std::string site_name(std::uint16_t site) {
@@ -83,10 +94,10 @@ class Walk {
     return site < sites_.size() ? sites_[site] : std::to_string(site);
   }
 
-  void visit(Object* object, const std::string& where) {
+  void visit(Object* object, const Referrer& referrer) {
     if (object == nullptr) return;
     if (!starts_granule(allocated_, object) || !allocated_.test(object)) {
-      error_ = where + " points to " + hex(object) +
+      error_ = describe(referrer) + " points to " + hex(object) +
                ", which is not an allocated object (freed, poisoned, interior "
                "or outside the heap)";
       return;
@@ -95,7 +106,7 @@ class Walk {
     visited_.set(object);
     ++objects_visited_;
     if (reachable_mark_ && !object->is_marked(*reachable_mark_)) {
-      error_ = where + " points to " + hex(object) + " (site " +
+      error_ = describe(referrer) + " points to " + hex(object) + " (site " +
                site_name(object->site()) +
                "), which is reachable but was "
                "not marked";
