@@ -4,24 +4,25 @@
 
 namespace gclab {
 
-void check_chunk_and_heap(std::string_view owner, std::size_t heap_bytes,
-                          std::size_t chunk_bytes, std::size_t usable_bytes,
-                          std::size_t min_heap_bytes) {
+std::size_t check_chunk_and_heap(std::string_view owner, std::size_t heap_bytes,
+                                 std::size_t chunk_bytes,
+                                 std::size_t min_heap_bytes) {
+  const std::size_t usable_bytes = heap_bytes & ~(kGranuleBytes - 1);
   // A quarter of the smallest chunk must still hold the smallest object.
   constexpr std::size_t kMinChunkBytes = 4 * kHeaderBytes;
-  constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
   if (chunk_bytes % kGranuleBytes != 0 || chunk_bytes < kMinChunkBytes) {
     throw ConfigError("bad parameter chunk=" + std::to_string(chunk_bytes) +
                       ": expected a multiple of " +
                       std::to_string(kGranuleBytes) + " bytes, at least " +
                       std::to_string(kMinChunkBytes));
   }
-  if (usable_bytes < min_heap_bytes || usable_bytes > kMaxHeapBytes) {
+  if (usable_bytes < min_heap_bytes || usable_bytes > kMaxGranuleSpanBytes) {
     throw ConfigError(std::string(owner) + ": heap of " +
                       std::to_string(heap_bytes) + " bytes must be between " +
                       std::to_string(min_heap_bytes) + " and " +
-                      std::to_string(kMaxHeapBytes) + " bytes");
+                      std::to_string(kMaxGranuleSpanBytes) + " bytes");
   }
+  return heap_bytes;
 }
 
 void ArenaSweep::start(std::uint8_t live_mark, std::size_t live_bytes,

@@ -239,13 +239,14 @@ void ArenaSweep::step(Runs runs, std::size_t wanted, std::size_t scan_limit) {
   runs.publish_free_bytes();
 }
 
-// Throws ConfigError, naming `owner`, unless `chunk_bytes` is a granule
-// multiple whose quarter holds the smallest object and the arena's
-// `usable_bytes` lie between `min_heap_bytes` and what a block header's
-// 32-bit granule count spans (the initial block covers the whole arena).
-void check_chunk_and_heap(std::string_view owner, std::size_t heap_bytes,
-                          std::size_t chunk_bytes, std::size_t usable_bytes,
-                          std::size_t min_heap_bytes);
+// Returns `heap_bytes`, or throws ConfigError, naming `owner`, unless
+// `chunk_bytes` is a granule multiple whose quarter holds the smallest object
+// and the heap, rounded down to a granule, lies between `min_heap_bytes` and
+// what a block header's 32-bit granule count spans (the initial block covers
+// the whole arena). Called before the arena is reserved.
+std::size_t check_chunk_and_heap(std::string_view owner, std::size_t heap_bytes,
+                                 std::size_t chunk_bytes,
+                                 std::size_t min_heap_bytes);
 
 // An Allocator over one arena, rounded down to a granule, that an ArenaSweep
 // sweeps, with the free-byte accounting that the sweep shares: free_bytes_
@@ -365,15 +366,12 @@ ArenaSweptAllocator<Derived>::ArenaSweptAllocator(std::string_view owner,
                                                   std::size_t heap_bytes,
                                                   std::size_t chunk_bytes,
                                                   std::size_t min_heap_bytes)
-    : arena_(heap_bytes),
+    : arena_(
+          check_chunk_and_heap(owner, heap_bytes, chunk_bytes, min_heap_bytes)),
       end_(arena_.begin() + (arena_.size() & ~(kGranuleBytes - 1))),
       sweep_(owner, arena_.begin(), end_, chunk_bytes),
       chunk_bytes_(chunk_bytes),
-      high_water_(arena_.begin()) {
-  check_chunk_and_heap(owner, heap_bytes, chunk_bytes,
-                       static_cast<std::size_t>(end_ - arena_.begin()),
-                       min_heap_bytes);
-}
+      high_water_(arena_.begin()) {}
 
 template <class Derived>
 auto ArenaSweptAllocator<Derived>::find_or_sweep_locked(std::size_t preferred,

@@ -323,6 +323,20 @@ TYPED_TEST(ArenaSweptTest, HeapTooSmallForOneFreeBlockIsAConfigError) {
       ConfigError);
 }
 
+// A heap whose blocks a 32-bit granule count cannot span is refused before
+// its arena is reserved: 2^50 bytes could not even be reserved, and the
+// message says why the size is wrong, not that the reservation failed.
+TYPED_TEST(ArenaSweptTest, HeapAboveWhatAGranuleCountSpansIsRefusedFirst) {
+  try {
+    TypeParam::make(std::size_t{1} << 50, 32 << 10);
+    ADD_FAILURE() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("must be between"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 // Live objects S0, A, B, C, S1 back to back, then the free rest of the arena.
 template <class T>
 class CoalescingTest : public ::testing::Test {

@@ -15,7 +15,6 @@ constexpr std::size_t kMinTlabBytes = 4 * kHeaderBytes;
 
 // Mark-compact keeps a forwarding address in the header's 32-bit collector
 // word, in granules from the base, so no heap may span more granules.
-constexpr std::size_t kMaxHeapBytes = std::size_t{UINT32_MAX} * kGranuleBytes;
 
 std::byte* granule_floor(std::byte* at, std::size_t bytes) {
   return at + (bytes & ~(kGranuleBytes - 1));
@@ -26,10 +25,11 @@ std::byte* granule_floor(std::byte* at, std::size_t bytes) {
 // a heap too large is refused by its size, not by a failed reservation.
 std::size_t checked_heap_bytes(std::size_t heap_bytes) {
   const std::size_t usable = heap_bytes & ~(kGranuleBytes - 1);
-  if (usable < kHeaderBytes || usable > kMaxHeapBytes) {
+  if (usable < kHeaderBytes || usable > kMaxGranuleSpanBytes) {
     throw ConfigError("bump allocator: heap of " + std::to_string(heap_bytes) +
                       " bytes must be between " + std::to_string(kHeaderBytes) +
-                      " and " + std::to_string(kMaxHeapBytes) + " bytes");
+                      " and " + std::to_string(kMaxGranuleSpanBytes) +
+                      " bytes");
   }
   return heap_bytes;
 }

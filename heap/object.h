@@ -37,6 +37,11 @@ inline constexpr std::size_t kGranuleBytes = 8;
 inline constexpr std::size_t kHeaderBytes = 16;
 inline constexpr std::size_t kSlotBytes = sizeof(void*);
 inline constexpr std::size_t kMaxRefs = UINT16_MAX;
+// The most a 32-bit granule count spans: the largest block, and so the
+// largest contiguous heap (its first block covers it all; mark-compact's
+// forwarding offsets are granule counts too).
+inline constexpr std::size_t kMaxGranuleSpanBytes =
+    std::size_t{UINT32_MAX} * kGranuleBytes;
 
 constexpr std::size_t align_up(std::size_t bytes, std::size_t alignment) {
   return (bytes + alignment - 1) & ~(alignment - 1);
