@@ -57,6 +57,8 @@
 //   class's unswept list;
 // - the side mark bits of every span are clear outside marking and the
 //   sweep that follows it (each sweep clears the bits it consumes).
+//
+// Design note: docs/design.md#size-class.
 #ifndef GCLAB_ALLOCATORS_SIZE_CLASS_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_SIZE_CLASS_ALLOCATOR_H_
 

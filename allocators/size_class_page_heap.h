@@ -13,6 +13,8 @@
 // - span_start(p) is the first page of p's span for every page p in use;
 // - pages_in_use_ counts the clear bits, and no page at or above
 //   high_water_ has ever been in use.
+//
+// Design note: docs/design.md#size-class.
 #ifndef GCLAB_ALLOCATORS_SIZE_CLASS_PAGE_HEAP_H_
 #define GCLAB_ALLOCATORS_SIZE_CLASS_PAGE_HEAP_H_
 

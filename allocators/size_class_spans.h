@@ -15,6 +15,8 @@
 // swept, listed span is on `partial` iff used_cells < cells, else on `full`;
 // a span's tail (the end too small for a cell) counts in the allocator's
 // in-use bytes from its creation to its release.
+//
+// Design note: docs/design.md#size-class.
 #ifndef GCLAB_ALLOCATORS_SIZE_CLASS_SPANS_H_
 #define GCLAB_ALLOCATORS_SIZE_CLASS_SPANS_H_
 

@@ -19,6 +19,8 @@
 //   found live in them, less what sweeps and frees have found since (an
 //   estimate, never below zero);
 // - totals_ sums every span swept since the lazy sweep began.
+//
+// Design note: docs/design.md#size-class.
 #ifndef GCLAB_ALLOCATORS_SIZE_CLASS_SWEEPER_H_
 #define GCLAB_ALLOCATORS_SIZE_CLASS_SWEEPER_H_
 

@@ -70,6 +70,8 @@
 // - list_bytes_ is the sum of listed blocks' sizes, free_blocks_ their
 //   number; free_bytes_ is list_bytes_ plus the dead bytes above the cursor.
 // The arena is parseable whenever no mutator holds a buffer.
+//
+// Design note: docs/design.md#tlsf.
 #ifndef GCLAB_ALLOCATORS_TLSF_ALLOCATOR_H_
 #define GCLAB_ALLOCATORS_TLSF_ALLOCATOR_H_
 

@@ -25,6 +25,8 @@
 //
 // Invariant: no operation sets a bit at or above size(), so the last word's
 // spare bits stay clear.
+//
+// Design note: docs/design.md#mark-epochs-and-side-mark-bits.
 #ifndef GCLAB_HEAP_BITMAP_H_
 #define GCLAB_HEAP_BITMAP_H_
 

@@ -14,6 +14,8 @@
 // the bitmap is atomic (a relaxed fetch_or per mark; heap/bitmap.h), and a
 // free may clear a bit whose mark may still be read (clear says whether it
 // was set).
+//
+// Design note: docs/design.md#mark-epochs-and-side-mark-bits.
 #ifndef GCLAB_HEAP_SIDE_MARK_BITMAP_H_
 #define GCLAB_HEAP_SIDE_MARK_BITMAP_H_
 
