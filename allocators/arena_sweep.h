@@ -3,8 +3,8 @@
 // (free-list, tlsf).
 //
 // A sweep walks the range from a cursor, block by block, and decides each
-// block by the mark: an object holding the live mark survives; every other
-// object is dead, and so are free blocks and fillers.
+// block by the mark: an object holding the live mark survives (its age
+// grows); every other object is dead, and so are free blocks and fillers.
 // Each maximal run of dead space becomes one dead block. What a dead block
 // is, and how it is listed, is the allocator's: it passes a policy (below)
 // whose hooks run once per run, not once per block, except where a block
@@ -208,6 +208,7 @@ void ArenaSweep::step(Runs runs, std::size_t wanted, std::size_t scan_limit) {
     const bool is_object = block->is_object();
     if (is_object && block->mark() == live_mark) {
       close_run(at);
+      block->survive_collection();
       ++step.live_objects;
       step.live_bytes += size;
       unswept_live -= std::min(size, unswept_live);

@@ -549,14 +549,13 @@ TYPED_TEST(SweepTest, SweepLeavesMemoryAboveTheHighWaterMarkUntouched) {
   }
 }
 
-// Ages are marking's (collectors/mark_drain.h), so that they mean the same
-// under allocators that sweep without reading objects.
-TYPED_TEST(SweepTest, SweepLeavesSurvivorsHeadersAlone) {
+TYPED_TEST(SweepTest, SweepAgesSurvivors) {
   this->allocator_->sweep(kLive, false);
+  EXPECT_EQ(this->a_->age(), 1u);
   this->allocator_->sweep(kLive, false);
-  EXPECT_EQ(this->a_->age(), 0u);
-  EXPECT_EQ(this->e_->age(), 0u);
-  EXPECT_EQ(this->a_->mark(), kLive);
+  EXPECT_EQ(this->a_->age(), 2u) << "each sweep survived adds one";
+  EXPECT_EQ(this->e_->age(), 2u);
+  EXPECT_EQ(this->a_->mark(), kLive) << "aging keeps the mark";
 }
 
 // Two arenas with the same mixed image: one swept eagerly up front, the
@@ -720,8 +719,10 @@ TYPED_TEST(StripedLazySweepTest, RefillSweepsOnlyUntilAChunkFits) {
   constexpr std::size_t kObjectBytes = TestFixture::kObjectBytes;
   EXPECT_EQ(object->address(), this->base()) << "the first dead run serves it";
   EXPECT_EQ(buffer.limit, this->base() + kChunk);
+  EXPECT_EQ(this->objects_[7]->age(), 1u) << "the survivor that ended the run";
   EXPECT_EQ(this->objects_[8]->kind(), BlockKind::kObject)
       << "the sweep stopped after the first run";
+  EXPECT_EQ(this->objects_[15]->age(), 0u);
   AllocatorStats stats = this->allocator_->stats();
   EXPECT_EQ(stats.free_blocks, 1u);
   EXPECT_EQ(stats.largest_free_block, TestFixture::kRunBytes - kChunk);

@@ -1,8 +1,9 @@
 // Ages are right under every collector x allocator pair the harness
-// accepts: an object's age is the number of collections whose mark found it
-// live (heap/object.h), whoever sweeps and however (the size-class sweep
-// never reads an object; mark-compact moves them). The heap census reports
-// survivor ages, so they must not depend on the pair.
+// accepts: once the last cycle's sweep is finished, an object's age is the
+// number of collections it survived (heap/object.h), whoever ages it — the
+// sweep passing it, the compactor moving it, or, where the sweep never reads
+// objects (size-class), the marker. The heap census reports survivor ages,
+// so they must not depend on the pair.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -55,6 +56,9 @@ TEST_P(Age, CountsTheCollectionsAnObjectSurvived) {
   Root young(mutator, mutator.allocate(testing::kNodeShape));
   for (int i = 0; i < 2; ++i) heap->collect(&mutator, GcCause::kExplicit);
 
+  heap->collector().finish();
+  Heap::WorldStop world(*heap, &mutator, PauseKind::kFull);
+  heap->finish_lazy_sweep();
   EXPECT_EQ(old_object.get()->age(), 5);
   EXPECT_EQ(mutator.read(old_object.get(), 0)->age(), 5);
   EXPECT_EQ(young.get()->age(), 2);

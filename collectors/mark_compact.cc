@@ -94,6 +94,7 @@ std::size_t MarkCompactCollector::compact(std::uint8_t epoch,
     PhaseTimer phase = cycle.phase("move");
     allocator.for_each_object([&](Object* object) {
       if (!object->is_marked(epoch)) return;
+      object->survive_collection();
       Object* destination = forwarded(object);
       if (destination == object) return;
       std::size_t size = object->size_bytes();

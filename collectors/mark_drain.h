@@ -5,12 +5,11 @@
 // FIFO. An object is marked (its header mark set to the cycle's epoch with
 // a compare-and-swap) when it leaves the FIFO, and scanned only by the
 // thread whose compare-and-swap won, so every object is scanned exactly once
-// however many threads reach it. The same compare-and-swap ages it (one
-// collection more that found it live), so ages are right under every allocator,
-// including those that sweep without reading objects. Every kDonationInterval
-// scanned objects, a stack holding more than one entry gives its older half
-// (the roots of the largest unexplored subgraphs, for a depth-first traversal)
-// to `donate`, where idle threads find it.
+// however many threads reach it. With side mark bits, whose sweep never
+// reads objects, the same compare-and-swap ages it (heap/object.h). Every
+// kDonationInterval scanned objects, a stack holding more than one entry
+// gives its older half (the roots of the largest unexplored subgraphs, for a
+// depth-first traversal) to `donate`, where idle threads find it.
 //
 // Children are pushed without looking at them (that look is the cache miss
 // the FIFO hides), so an object reachable from several places is pushed more
@@ -95,7 +94,10 @@ MarkResult drain(MarkStack& stack, std::uint8_t epoch,
       break;
     }
     Object* object = fifo.pop();
-    if (!object->try_mark(epoch)) continue;
+    if (!(side_marks != nullptr ? object->try_mark_and_age(epoch)
+                                : object->try_mark(epoch))) {
+      continue;
+    }
     if (side_marks != nullptr) side_marks->set(object);
     ++result.objects;
     result.bytes += object->size_bytes();

@@ -8,11 +8,16 @@
 //   word 0: granules (u32) | kind (u8) | unused (u8) | mark (u8) | age (u8)
 //   word 1: num_refs (u16) | site (u16) | gc_word (atomic u32)
 // then num_refs reference slots (Object*, 8 bytes each), then payload bytes.
-// `age` counts the collections whose mark found the object live, saturating
-// at 255. Mark and age are one aligned 16-bit atomic, so that the marker
-// that wins an object's mark ages it in the same operation, whatever the
-// allocator (a separate store of the age cost marking 13% on GCBench); an
-// object allocated black during a concurrent mark is not aged by it.
+// `age` counts the collections the object survived, saturating at 255. A
+// sweep that reads objects (allocators/arena_sweep.h) ages each survivor as
+// it passes it, and a compactor each object it keeps; where the sweep never
+// reads objects (an allocator with side mark bits), the marker that wins
+// the mark ages it in the same compare-and-swap, mark and age being one
+// aligned 16-bit atomic. So once the last cycle's sweep is finished, every
+// allocator gives the same ages (during a lazy sweep, what it has not
+// reached yet lags by one). Aging at the mark under every allocator was
+// measured first: it cost the concurrent collector over the free list 7% of
+// its wall time on GCBench, where the sweep's store is free.
 //
 // Sizes are counted in 8-byte granules, so an object may be up to 32 GiB and a
 // heap's blocks never need more than 32 bits. An 8-byte filler uses word 0
@@ -125,23 +130,24 @@ class Object {
     return reinterpret_cast<T*>(payload().data());
   }
 
-  // Mark bits. `try_mark` is safe to race: exactly one marker wins, and
-  // that one also ages the object.
+  // Mark bits. `try_mark` is safe to race: exactly one marker wins.
+  // `try_mark_and_age` also ages the object in the same compare-and-swap,
+  // for allocators whose sweep never reads objects (see the top of this
+  // file).
   std::uint8_t mark() const {
     return mark_and_age_.load(std::memory_order_relaxed) & 0xFF;
   }
   bool is_marked(std::uint8_t epoch) const { return mark() == epoch; }
-  bool try_mark(std::uint8_t epoch) {
+  bool try_mark(std::uint8_t epoch) { return mark_with(epoch, 0); }
+  bool try_mark_and_age(std::uint8_t epoch) { return mark_with(epoch, 1); }
+  // One collection more survived, by a sweep or a compactor that passes the
+  // object; only while no marker runs.
+  void survive_collection() {
     std::uint16_t old = mark_and_age_.load(std::memory_order_relaxed);
-    std::uint16_t marked;
-    do {
-      if ((old & 0xFF) == epoch) return false;
-      std::uint16_t age = old >> 8;
-      marked = static_cast<std::uint16_t>(
-          epoch | (age < UINT8_MAX ? age + 1 : age) << 8);
-    } while (!mark_and_age_.compare_exchange_weak(old, marked,
-                                                  std::memory_order_relaxed));
-    return true;
+    if ((old >> 8) < UINT8_MAX) {
+      mark_and_age_.store(static_cast<std::uint16_t>(old + 0x100),
+                          std::memory_order_relaxed);
+    }
   }
   // Sets the mark, keeping the age; only where no marker runs (tests).
   void set_mark(std::uint8_t value) {
@@ -202,6 +208,21 @@ class Object {
             std::uint64_t{mark} << 48,
         std::uint64_t{shape.num_refs} | std::uint64_t{shape.site} << 16};
     __builtin_memcpy(at, words, sizeof words);
+  }
+
+  // Sets the mark to `epoch` and adds `aging` (0 or 1) to the age, unless
+  // the mark is `epoch` already; whether this call set it.
+  bool mark_with(std::uint8_t epoch, std::uint16_t aging) {
+    std::uint16_t old = mark_and_age_.load(std::memory_order_relaxed);
+    std::uint16_t marked;
+    do {
+      if ((old & 0xFF) == epoch) return false;
+      std::uint16_t age = old >> 8;
+      if (age == UINT8_MAX) aging = 0;
+      marked = static_cast<std::uint16_t>(epoch | (age + aging) << 8);
+    } while (!mark_and_age_.compare_exchange_weak(old, marked,
+                                                  std::memory_order_relaxed));
+    return true;
   }
 
   std::uint32_t granules_;
