@@ -85,8 +85,8 @@ class ConcurrentMarkSweepCollector final : public Collector {
       .needs_lazy_sweep = true};
   static constexpr ParamSpec kParams[] = {
       {"stw", ParamKind::kFlag, "0",
-       "1: every phase stop-the-world (the differential mode); a bare --stw "
-       "means 1"},
+       "1: the same cycle, phase for phase, in one stop-the-world pause "
+       "(the differential mode); a bare --stw means 1"},
   };
   // Bytes a mutator past the heap goal marks per allocation slow path:
   // about one refill's worth, so that an assist is a short pause.

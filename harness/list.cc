@@ -19,20 +19,11 @@ std::string padded(std::string_view text, std::size_t width) {
   return result;
 }
 
+// What a parameter takes, as the list shows it: its choices spelled out.
 std::string_view kind_name(const ParamSpec& spec) {
-  switch (spec.kind) {
-    case ParamKind::kInt:
-      return "integer";
-    case ParamKind::kSize:
-      return "size";
-    case ParamKind::kDouble:
-      return "number";
-    case ParamKind::kChoice:
-      return spec.choices;
-    case ParamKind::kFlag:
-      return "0|1";
-  }
-  return "value";
+  if (spec.kind == ParamKind::kChoice) return spec.choices;
+  if (spec.kind == ParamKind::kFlag) return "0|1";
+  return to_string(spec.kind);
 }
 
 // Collector and allocator parameters may be given as --NAME=VALUE; workload
