@@ -94,11 +94,14 @@ MarkResult drain(MarkStack& stack, std::uint8_t epoch,
       break;
     }
     Object* object = fifo.pop();
-    if (!(side_marks != nullptr ? object->try_mark_and_age(epoch)
-                                : object->try_mark(epoch))) {
-      continue;
+    // One test of side_marks per object: the allocator that keeps them
+    // sweeps without reading objects, so the mark ages them too.
+    if (side_marks == nullptr) {
+      if (!object->try_mark(epoch)) continue;
+    } else {
+      if (!object->try_mark_and_age(epoch)) continue;
+      side_marks->set(object);
     }
-    if (side_marks != nullptr) side_marks->set(object);
     ++result.objects;
     result.bytes += object->size_bytes();
     for (std::size_t i = 0, n = object->num_refs(); i < n; ++i) {

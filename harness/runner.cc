@@ -7,9 +7,7 @@
 #include <exception>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "heap/errors.h"
@@ -17,6 +15,7 @@
 #include "heap/gc_events.h"
 #include "heap/heap.h"
 #include "heap/mutator.h"
+#include "heap/mutator_threads.h"
 #include "heap/trigger.h"
 
 namespace gclab {
@@ -40,22 +39,6 @@ rusage resource_usage() {
   getrusage(RUSAGE_SELF, &usage);
   return usage;
 }
-
-// The first error any mutator thread hit; later ones are consequences.
-class FirstError {
- public:
-  void record(std::exception_ptr error) {
-    std::lock_guard lock(mutex_);
-    if (!error_) error_ = error;
-  }
-  void rethrow_if_any() const {
-    if (error_) std::rethrow_exception(error_);
-  }
-
- private:
-  std::mutex mutex_;
-  std::exception_ptr error_;
-};
 
 void record_heap_events(Heap& heap, std::int64_t run_start_ns,
                         RunRecord& record) {
@@ -118,32 +101,19 @@ RunRecord run_configuration(const RunConfig& config,
       });
 
   std::vector<WorkloadReport> reports(config.mutators);
-  FirstError first_error;
   rusage usage_before = resource_usage();
   std::int64_t steal_before = steal_ns();
   std::int64_t cpu_before = process_cpu_ns();
   std::int64_t run_start_ns = heap.events().now_ns();
-  {
-    std::vector<std::jthread> mutators;
-    for (int index = 0; index < config.mutators; ++index) {
-      mutators.emplace_back([&, index] {
-        try {
-          Mutator mutator(heap);
-          reports[index] = workload->run(mutator, config.seed + index);
-        } catch (const RunAborted&) {
-          // Another mutator failed first; its error is the one reported.
-        } catch (...) {
-          first_error.record(std::current_exception());
-          heap.abort_run();
-        }
+  std::exception_ptr first_error = run_mutator_threads(
+      heap, config.mutators, [&](Mutator& mutator, int index) {
+        reports[index] = workload->run(mutator, config.seed + index);
       });
-    }
-  }
   std::int64_t run_end_ns = heap.events().now_ns();
   std::int64_t cpu_after = process_cpu_ns();
   rusage usage_after = resource_usage();
   std::int64_t steal_after = steal_ns();
-  first_error.rethrow_if_any();
+  if (first_error) std::rethrow_exception(first_error);
   heap.collector().finish();
   // Off the clocks: sweeping that the run never needed is not part of its
   // cost (as with Boehm's collector, garbage nobody allocates over is never

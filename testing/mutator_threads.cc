@@ -1,37 +1,23 @@
 #include "testing/mutator_threads.h"
 
 #include <exception>
-#include <mutex>
-#include <thread>
-#include <vector>
 
-#include "heap/errors.h"
+#include "heap/mutator_threads.h"
 
 namespace gclab::testing {
 
 std::string run_mutator_threads(
     Heap& heap, int mutators,
     const std::function<void(Mutator&, int index)>& body) {
-  std::mutex mutex;
-  std::string error;
-  {
-    std::vector<std::jthread> threads;
-    for (int index = 0; index < mutators; ++index) {
-      threads.emplace_back([&, index] {
-        try {
-          Mutator mutator(heap);
-          body(mutator, index);
-        } catch (const RunAborted&) {
-          // Another mutator failed first; its error is the one reported.
-        } catch (const std::exception& failure) {
-          std::lock_guard lock(mutex);
-          if (error.empty()) error = failure.what();
-          heap.abort_run();
-        }
-      });
-    }
+  std::exception_ptr error = gclab::run_mutator_threads(heap, mutators, body);
+  if (!error) return "";
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& failure) {
+    return failure.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
   }
-  return error;
 }
 
 }  // namespace gclab::testing

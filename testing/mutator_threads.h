@@ -1,7 +1,5 @@
-// Runs mutators on threads of their own, as the harness's runner does: each
-// thread attaches a Mutator to the heap, runs its body and detaches; the
-// first exception ends the run in every other mutator (Heap::abort_run), so
-// a test sees the failure that came first, not its consequences.
+// Tests run mutators as the harness does (heap/mutator_threads.h) and want
+// the first error as text to compare with "".
 #ifndef GCLAB_TESTING_MUTATOR_THREADS_H_
 #define GCLAB_TESTING_MUTATOR_THREADS_H_
 
@@ -13,9 +11,8 @@
 
 namespace gclab::testing {
 
-// Runs `body(mutator, index)` for index 0 .. mutators-1, each on its own
-// thread and Mutator, and returns once all have finished: the first error's
-// message, or empty when every body returned.
+// gclab::run_mutator_threads, returning the first error's message, or empty
+// when every body returned.
 std::string run_mutator_threads(
     Heap& heap, int mutators,
     const std::function<void(Mutator&, int index)>& body);
