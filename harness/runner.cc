@@ -10,7 +10,6 @@
 #include <string>
 #include <vector>
 
-#include "heap/errors.h"
 #include "heap/fatal.h"
 #include "heap/gc_events.h"
 #include "heap/heap.h"
