@@ -276,6 +276,13 @@ void SizeClassAllocator::visit_objects(
   }
 }
 
+void SizeClassAllocator::pretouch() const {
+  arena_.pretouch();
+  marks_.bits().pretouch();
+  allocation_bits_.pretouch();
+  pending_free_bits_.pretouch();
+}
+
 AllocatorStats SizeClassAllocator::stats() const {
   AllocatorStats stats;
   stats.heap_bytes = arena_.size();

@@ -110,6 +110,8 @@ class SizeClassAllocator final : public Allocator {
   void visit_objects(const std::function<void(Object*)>& visit) override;
   SideMarkBitmap* side_marks() override { return &marks_; }
   std::span<std::byte> arena() const override { return arena_.bytes(); }
+  // The arena and the three bitmaps over it.
+  void pretouch() const override;
   AllocatorStats stats() const override;
   std::size_t in_use_bytes() const override {
     return in_use_.load(std::memory_order_relaxed) + sweeper_.unswept_live();

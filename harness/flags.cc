@@ -130,6 +130,15 @@ std::vector<std::string> write_stress(const RunConfig& config) {
   return {std::to_string(config.stress)};
 }
 
+std::string read_pretouch(std::string_view, RunConfig& config) {
+  config.pretouch = true;
+  return "";
+}
+std::vector<std::string> write_pretouch(const RunConfig& config) {
+  if (!config.pretouch) return {};
+  return {""};
+}
+
 std::string read_param(std::string_view value, RunConfig& config) {
   config.params.push_back(parse_param(value));
   return std::string(value);
@@ -241,6 +250,13 @@ constexpr FlagDeclaration kFlags[] = {
      .help = "also collect every N allocations of each mutator",
      .read = read_stress,
      .write = write_stress},
+    {.name = "pretouch",
+     .value = FlagValue::kNone,
+     .help = "commit every page of the heap before the clock starts, like "
+             "HotSpot's -XX:+AlwaysPreTouch, so that no first touch is timed "
+             "(the time it took is reported apart, as time.pretouch_ns)",
+     .read = read_pretouch,
+     .write = write_pretouch},
     {.name = "param",
      .repeatable = true,
      .value_name = "NAME=VALUE",

@@ -35,6 +35,12 @@ Args run_args(std::string collector, std::string allocator, Args extra) {
   return args;
 }
 
+Args minheap_args(std::string collector, std::string allocator, Args extra) {
+  Args args = run_args(collector, allocator, extra);
+  args[0] = "minheap";
+  return args;
+}
+
 Args compare_args(std::string collectors, std::string allocators, Args extra) {
   Args args = {"compare", "--collectors=" + collectors,
                "--allocators=" + allocators, "--workload=gcbench", "--quiet"};
@@ -53,7 +59,8 @@ void expect_one_line_and_no_file(const BadInput& input, int exit_status) {
   std::filesystem::path directory = testing::fresh_directory(input.name);
   std::string json = (directory / "result.json").string();
   Args args = input.args;
-  if (!args.empty() && (args[0] == "run" || args[0] == "compare") &&
+  if (!args.empty() &&
+      (args[0] == "run" || args[0] == "compare" || args[0] == "minheap") &&
       std::none_of(args.begin(), args.end(), [](const std::string& arg) {
         return arg.starts_with("--json");
       })) {
@@ -152,6 +159,21 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"json_directory_missing",
                  run_args("none", "bump", {"--json=/nonexistent/r.json"}),
                  "cannot write /nonexistent/r.json"},
+        BadInput{"minheap_given_a_heap",
+                 minheap_args("mark-sweep", "free-list", {"--heap=1M"}),
+                 "minheap searches for the heap"},
+        BadInput{"minheap_bad_precision",
+                 minheap_args("mark-sweep", "free-list", {"--precision=0%"}),
+                 "bad --precision '0%'"},
+        BadInput{"minheap_precision_without_value",
+                 minheap_args("mark-sweep", "free-list", {"--precision"}),
+                 "missing value for --precision"},
+        BadInput{"minheap_pair_does_not_fit",
+                 minheap_args("mark-sweep", "bump", {}),
+                 "allocators that fit mark-sweep: free-list"},
+        BadInput{"minheap_start_above_max",
+                 minheap_args("none", "bump", {"--start=2M", "--max-heap=1M"}),
+                 "--start 2M is above --max-heap 1M"},
         BadInput{"compare_no_pair_fits",
                  compare_args("mark-sweep", "bump", {"--repeat=1"}),
                  "no collector x allocator pair fits"},

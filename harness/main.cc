@@ -15,6 +15,7 @@
 #include "harness/environment.h"
 #include "harness/json_file.h"
 #include "harness/list.h"
+#include "harness/minheap.h"
 #include "harness/report.h"
 #include "harness/run_config.h"
 #include "harness/runner.h"
@@ -51,7 +52,8 @@ int run_command(std::span<const std::string> args) {
 int dispatch(std::span<const std::string> args) {
   if (args.empty()) {
     throw ConfigError(
-        "missing command: list, run or compare (gclab help shows the flags)");
+        "missing command: list, run, compare or minheap (gclab help shows the "
+        "flags)");
   }
   const std::string& command = args.front();
   std::span<const std::string> rest = args.subspan(1);
@@ -67,8 +69,9 @@ int dispatch(std::span<const std::string> args) {
   }
   if (command == "run") return run_command(rest);
   if (command == "compare") return run_compare(rest, std::cout);
+  if (command == "minheap") return run_minheap(rest, std::cout);
   throw ConfigError("unknown command '" + command +
-                    "': expected list, run or compare");
+                    "': expected list, run, compare or minheap");
 }
 
 // Errors are one line, whatever their text holds.

@@ -85,6 +85,7 @@ Json config_json(const RunRecord& record) {
       {fields::config::kBarrier, record.barrier},
       {fields::config::kVerify, to_string(record.verify)},
       {fields::config::kStress, record.stress},
+      {fields::config::kPretouch, record.pretouch},
   };
 }
 
@@ -104,6 +105,8 @@ Json time_json(const RunRecord& record) {
       {fields::time::kMinorFaults, record.minor_faults},
       {fields::time::kMajorFaults, record.major_faults},
       {fields::time::kMaxRssBytes, record.max_rss_bytes},
+      {fields::time::kPretouchNs, record.pretouch_ns},
+      {fields::time::kPretouchMinorFaults, record.pretouch_minor_faults},
   };
 }
 

@@ -70,9 +70,11 @@ inline constexpr char kTrigger[] = "trigger";
 inline constexpr char kBarrier[] = "barrier";
 inline constexpr char kVerify[] = "verify";
 inline constexpr char kStress[] = "stress";
+inline constexpr char kPretouch[] = "pretouch";
 inline constexpr std::string_view kAll[] = {
-    kCollector, kAllocator, kWorkload, kParams,  kHeapBytes, kMutators,
-    kGcThreads, kSeed,      kTrigger,  kBarrier, kVerify,    kStress};
+    kCollector, kAllocator, kWorkload, kParams,  kHeapBytes,
+    kMutators,  kGcThreads, kSeed,     kTrigger, kBarrier,
+    kVerify,    kStress,    kPretouch};
 }  // namespace config
 
 // config.params: one object of parameter values per component.
@@ -104,9 +106,13 @@ inline constexpr char kStealNs[] = "steal_ns";
 inline constexpr char kMinorFaults[] = "minor_faults";
 inline constexpr char kMajorFaults[] = "major_faults";
 inline constexpr char kMaxRssBytes[] = "max_rss_bytes";
+inline constexpr char kPretouchNs[] = "pretouch_ns";
+inline constexpr char kPretouchMinorFaults[] = "pretouch_minor_faults";
 inline constexpr std::string_view kAll[] = {
-    kWallNs,  kProcessCpuNs, kGcCpuNs,     kLazySweepNs, kMutatorCpuNs,
-    kStealNs, kMinorFaults,  kMajorFaults, kMaxRssBytes};
+    kWallNs,      kProcessCpuNs,       kGcCpuNs,
+    kLazySweepNs, kMutatorCpuNs,       kStealNs,
+    kMinorFaults, kMajorFaults,        kMaxRssBytes,
+    kPretouchNs,  kPretouchMinorFaults};
 }  // namespace time
 
 // A summary of pause durations: the pauses block itself, each of its

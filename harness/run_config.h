@@ -83,6 +83,7 @@ struct RunConfig {
   std::string barrier;  // empty: the collector's default
   VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
+  bool pretouch = false;     // commit the heap's pages before the clock
   std::vector<ParamRequest> params;
   std::string json_path{};  // empty: write no file
   bool quiet = false;

@@ -346,6 +346,7 @@ const std::map<std::string_view, Args> kSampleValues = {
     {"barrier", {"--barrier=yuasa"}},
     {"verify", {"--verify=end"}},
     {"stress", {"--stress=7"}},
+    {"pretouch", {"--pretouch"}},
     {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
     {"json", {"--json=out.json"}},
     {"quiet", {"--quiet"}},

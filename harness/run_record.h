@@ -43,6 +43,11 @@ struct RunRecord {
   std::string barrier;
   VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;
+  bool pretouch = false;
+
+  // Committing the heap before the run (--pretouch), off its clocks.
+  std::int64_t pretouch_ns = 0;
+  std::int64_t pretouch_minor_faults = 0;
 
   // Clocks and the kernel's counters over the run.
   std::int64_t wall_ns = 0;

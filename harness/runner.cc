@@ -76,6 +76,7 @@ RunRecord configuration_record(const RunConfig& config,
   record.barrier = std::string(to_string(heap.options().barrier));
   record.verify = config.verify;
   record.stress = heap.options().stress_interval;
+  record.pretouch = config.pretouch;
   return record;
 }
 
@@ -98,6 +99,16 @@ RunRecord run_configuration(const RunConfig& config,
       [&selection](Heap& heap) {
         return selection.collector->make(heap, selection.collector_params);
       });
+
+  std::int64_t pretouch_ns = 0;
+  std::int64_t pretouch_minor_faults = 0;
+  if (config.pretouch) {
+    rusage before = resource_usage();
+    std::int64_t start_ns = heap.events().now_ns();
+    heap.allocator().pretouch();
+    pretouch_ns = heap.events().now_ns() - start_ns;
+    pretouch_minor_faults = resource_usage().ru_minflt - before.ru_minflt;
+  }
 
   std::vector<WorkloadReport> reports(config.mutators);
   rusage usage_before = resource_usage();
@@ -127,6 +138,8 @@ RunRecord run_configuration(const RunConfig& config,
   }
 
   RunRecord record = configuration_record(config, selection, heap);
+  record.pretouch_ns = pretouch_ns;
+  record.pretouch_minor_faults = pretouch_minor_faults;
   record.wall_ns = run_end_ns - run_start_ns;
   record.process_cpu_ns = cpu_after - cpu_before;
   record.minor_faults = usage_after.ru_minflt - usage_before.ru_minflt;

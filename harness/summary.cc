@@ -128,6 +128,13 @@ void print_run_summary(std::ostream& out, const Json& report) {
       << ", mutator CPU "
       << format_duration(time[time_fields::kMutatorCpuNs].get<double>())
       << ")\n";
+  if (config.value(config_fields::kPretouch, false)) {
+    out << "  pretouch      "
+        << format_duration(time[time_fields::kPretouchNs].get<double>())
+        << " before the clock ("
+        << time[time_fields::kPretouchMinorFaults].get<std::int64_t>()
+        << " page faults)\n";
+  }
   out << "  collections   " << report[fields::run::kCycles].size() << "; "
       << plural(pauses[summary_fields::kCount].get<std::int64_t>(), "pause")
       << ", " << format_duration(pauses[summary_fields::kTotalNs].get<double>())

@@ -17,7 +17,23 @@ commands:
   compare   one workload under every fitting collector x allocator pair and
             every combination of the values listed for other settings, each
             run in a fresh process, repeats interleaved; prints medians
+  minheap   the smallest --heap in which one run configuration completes,
+            found by bisection over fresh processes
   help      this text
+)";
+
+// gclab minheap (harness/minheap.h) reads these itself.
+constexpr std::string_view kMinheapSection =
+    R"(minheap flags (and every run flag but --heap; --json is minheap's own):
+  --precision P           stop once the least heap that completes and the
+                          greatest that fails are within P of the former: 1%,
+                          0.5% or 0.01 (default: 1%)
+  --successes K           runs in a row a heap must complete to count (default:
+                          1 for one mutator under a stop-the-world collector,
+                          whose runs are deterministic; 3 otherwise)
+  --start SIZE            first heap probed (default: 4M)
+  --max-heap SIZE         largest heap probed before giving up (default: 16G)
+  --json FILE             the minimum and every probe, as JSON
 )";
 
 // Flag labels take the first columns, help starts at this one.
@@ -180,7 +196,8 @@ std::string closing() {
 
 std::string usage_text() {
   return std::string(kIntroduction) + "\n" + run_section() + "\n" +
-         compare_section() + "\n" + closing();
+         compare_section() + "\n" + std::string(kMinheapSection) + "\n" +
+         closing();
 }
 
 }  // namespace gclab

@@ -1,7 +1,10 @@
 #include "heap/arena.h"
 
 #include <sys/mman.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 
 #include "heap/errors.h"
@@ -19,5 +22,23 @@ Arena::Arena(std::size_t bytes) : bytes_(bytes) {
 }
 
 Arena::~Arena() { munmap(base_, bytes_); }
+
+void pretouch(std::span<std::byte> memory) {
+  if (memory.empty()) return;
+  const auto page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  auto first = reinterpret_cast<std::uintptr_t>(memory.data()) & ~(page - 1);
+  auto end = reinterpret_cast<std::uintptr_t>(memory.data() + memory.size());
+  if (madvise(reinterpret_cast<void*>(first), end - first,
+              MADV_POPULATE_WRITE) == 0) {
+    return;
+  }
+  // An older kernel: a write commits the page; writing back what is there
+  // keeps whatever the allocator already wrote.
+  for (std::uintptr_t address = first; address < end; address += page) {
+    auto* byte = reinterpret_cast<volatile std::byte*>(
+        std::max(address, reinterpret_cast<std::uintptr_t>(memory.data())));
+    *byte = *byte;
+  }
+}
 
 }  // namespace gclab

@@ -74,6 +74,8 @@ class BasicBitmap {
   // Set bits in [from, end).
   std::size_t count(std::size_t from, std::size_t end) const;
   void clear_all();
+  // Commits the storage's pages now (gclab run --pretouch).
+  void pretouch() const { storage_.pretouch(); }
 
   // Word `index` holds bits [64 * index, 64 * index + 64), bit i of the word
   // being bit 64 * index + i.
