@@ -94,7 +94,7 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInput{"no_command", {}, "missing command"},
         BadInput{"unknown_command", {"frob"}, "unknown command 'frob'"},
-        BadInput{"list_with_flags", {"list", "--all"}, "list takes no flags"},
+        BadInput{"list_with_flags", {"list", "--all"}, "list takes no flags but --json"},
         BadInput{"unknown_collector", run_args("nope", "free-list", {}),
                  "unknown collector 'nope'"},
         BadInput{"unknown_allocator", run_args("none", "nope", {}),

@@ -10,6 +10,8 @@
 namespace gclab {
 namespace {
 
+using Json = nlohmann::ordered_json;
+
 constexpr std::size_t kNameWidth = 16;
 constexpr std::size_t kParamWidth = 28;
 
@@ -48,7 +50,45 @@ void print_section(std::ostream& out, std::string_view title,
   }
 }
 
+template <typename Entry>
+Json entries_json(std::span<const Entry> entries) {
+  Json list = Json::array();
+  for (const Entry& entry : entries) {
+    Json params = Json::array();
+    for (const ParamSpec& spec : entry.params) {
+      params.push_back({{"name", spec.name},
+                        {"kind", kind_name(spec)},
+                        {"default", spec.default_value},
+                        {"help", spec.help}});
+    }
+    list.push_back({{"name", entry.name},
+                    {"description", entry.description},
+                    {"params", std::move(params)}});
+  }
+  return list;
+}
+
 }  // namespace
+
+Json list_json() {
+  Json pairs = Json::array();
+  for (const CollectorEntry& collector : collector_registry()) {
+    for (const AllocatorEntry& allocator : allocator_registry()) {
+      std::string misfit = pair_misfit(collector, allocator);
+      Json pair = {{"collector", collector.name},
+                   {"allocator", allocator.name},
+                   {"fits", misfit.empty()}};
+      if (!misfit.empty()) pair["reason"] = misfit;
+      pairs.push_back(std::move(pair));
+    }
+  }
+  return {{"schema_version", 1},
+          {"kind", "list"},
+          {"collectors", entries_json(collector_registry())},
+          {"allocators", entries_json(allocator_registry())},
+          {"workloads", entries_json(workload_registry())},
+          {"pairs", std::move(pairs)}};
+}
 
 void print_list(std::ostream& out) {
   print_section(out, "collectors", collector_registry(), "--");

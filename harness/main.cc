@@ -63,7 +63,11 @@ int dispatch(std::span<const std::string> args) {
     return 0;
   }
   if (command == "list") {
-    if (!rest.empty()) throw ConfigError("list takes no flags");
+    if (rest.size() == 1 && rest.front() == "--json") {
+      std::cout << list_json().dump(2) << "\n";
+      return 0;
+    }
+    if (!rest.empty()) throw ConfigError("list takes no flags but --json");
     print_list(std::cout);
     return 0;
   }

@@ -12,7 +12,7 @@ constexpr std::string_view kIntroduction = R"(usage: gclab <command> [flags]
 
 commands:
   list      collectors, allocators and workloads, their parameters, and which
-            collector x allocator pairs fit
+            collector x allocator pairs fit (--json: the same as JSON)
   run       one run: prints a summary and, with --json, writes its metrics
   compare   one workload under every fitting collector x allocator pair and
             every combination of the values listed for other settings, each
