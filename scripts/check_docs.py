@@ -31,7 +31,7 @@ from pathlib import Path
 # Top-level directories whose paths documents name.
 TOP_LEVEL = (
     "heap", "collectors", "allocators", "workloads", "harness", "bench",
-    "testing", "scripts", "third_party", "docs", "results", ".ci",
+    "testing", "scripts", "third_party", "docs", "results", "sweeps", ".ci",
 )
 # A path: a top-level directory, then path characters, ending on one that
 # cannot be sentence punctuation. Braces ({h,cc}) and globs (*) are kept and
