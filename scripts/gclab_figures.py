@@ -197,22 +197,23 @@ def draw_heap_line(ax, workload: Workload, series: Series,
     mark_failed(ax, workload, series, line.failed_x)
 
 
-def draw_lower_bound(ax, workload: Workload, read: results.Reader,
-                     scale: float) -> None:
-    """`none`'s mean as a horizontal dashed line, its CI as a light band."""
-    lower = workload.lower_bound
-    if lower is None:
-        return
-    values = [v for c in lower.configurations for v in c.values(read)]
-    value = results.mean_ci(values)
-    if not math.isfinite(value.mean):
-        return
-    ax.axhline(value.mean / scale, color=LOWER_BOUND_COLOUR, linestyle="--",
-               linewidth=1.2, label=f"{lower.label}, mean of {value.n}",
-               gid="lower-bound")
-    if math.isfinite(value.half_width):
-        ax.axhspan(value.low / scale, value.high / scale,
-                   color=LOWER_BOUND_COLOUR, alpha=0.08, linewidth=0)
+def draw_lower_bounds(ax, workload: Workload, read: results.Reader,
+                      scale: float) -> None:
+    """Each `none` series' mean as a horizontal dashed line, its CI as a
+    light band."""
+    styles = ["--", ":", "-."]
+    for index, lower in enumerate(workload.lower_bounds):
+        values = [v for c in lower.configurations for v in c.values(read)]
+        value = results.mean_ci(values)
+        if not math.isfinite(value.mean):
+            continue
+        ax.axhline(value.mean / scale, color=LOWER_BOUND_COLOUR,
+                   linestyle=styles[index % len(styles)], linewidth=1.2,
+                   label=f"{lower.label}, mean of {value.n}",
+                   gid="lower-bound")
+        if math.isfinite(value.half_width):
+            ax.axhspan(value.low / scale, value.high / scale,
+                       color=LOWER_BOUND_COLOUR, alpha=0.08, linewidth=0)
 
 
 def time_space_figure(workload: Workload) -> Figure:
@@ -228,7 +229,7 @@ def time_space_figure(workload: Workload) -> Figure:
         for series in workload.collected:
             draw_heap_line(ax, workload, series, heap_line(
                 workload, series, lambda c, r=read: c.estimate(r), scale))
-        draw_lower_bound(ax, workload, read, scale)
+        draw_lower_bounds(ax, workload, read, scale)
         heap_axis(ax, workload)
         ax.set_ylim(bottom=0)
         ax.set_ylabel(f"{name} ({unit}), mean and 95% CI")
@@ -241,13 +242,12 @@ def time_space_figure(workload: Workload) -> Figure:
 def lbo_figure(workload: Workload) -> Optional[Figure]:
     """Lower-bound overhead of wall and of process CPU time against heap
     size; None when the sweep ran no `none` for this workload."""
-    lower = workload.lower_bound
-    if lower is None:
+    if workload.lower_bound is None:
         return None
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), layout="constrained")
     panels = [(axes[0], results.wall_ns, "wall time"),
               (axes[1], results.process_cpu_ns, "process CPU time")]
-    lower_bound_label = f"{lower.label}: LBO 0"
+    lower_bound_label = "none: LBO 0"
     if not workload.lower_bound_pretouched:
         # Its page faults are then on its clock but not on the collectors'
         # (whose smaller heaps fault less), which can make LBO negative.
@@ -257,8 +257,8 @@ def lbo_figure(workload: Workload) -> Optional[Figure]:
         for series in workload.collected:
             draw_heap_line(ax, workload, series, heap_line(
                 workload, series,
-                lambda c, r=read: results.lower_bound_overhead(c, lower, r),
-                scale=0.01))
+                lambda c, r=read, s=series: results.lower_bound_overhead(
+                    c, workload.lower_bound_for(s), r), scale=0.01))
         ax.axhline(0.0, color=LOWER_BOUND_COLOUR, linestyle="--",
                    linewidth=1.2, label=lower_bound_label, gid="lower-bound")
         heap_axis(ax, workload)

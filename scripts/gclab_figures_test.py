@@ -194,6 +194,25 @@ class FixtureFiguresTest(unittest.TestCase):
                 figures.close(drawn)
 
 
+class SyntheticFiguresTest(unittest.TestCase):
+    def test_absolute_heaps_are_drawn_in_mib(self):
+        workload = results.group(fixture.runs_of(*[
+            fixture.record(f"{mib} 0", heap=f"{mib}M", heap_multiple=None,
+                           heap_bytes=mib << 20, min_heap_bytes=None,
+                           wall_ns=mib * 1e6) for mib in (16, 64, 32)]))[0]
+        figure = figures.time_space_figure(workload)
+        try:
+            ax = figure.axes[0]
+            (line,) = series_lines(ax).values()
+            self.assertEqual(list(line.get_xdata()), [16.0, 32.0, 64.0])
+            self.assertEqual(list(line.get_ydata()), [16.0, 32.0, 64.0])
+            self.assertEqual(ax.get_xlabel(), "heap size (MiB)")
+            self.assertEqual([t.get_text() for t in ax.get_xticklabels()],
+                             ["16 MiB", "32 MiB", "64 MiB"])
+        finally:
+            figures.close([figures.NamedFigure("", figure)])
+
+
 class SavedFiguresTest(unittest.TestCase):
     def test_png_and_svg_files_are_written_for_every_figure(self):
         # One workload: saving is the slow part, and commands_test saves

@@ -1,6 +1,7 @@
-"""The tests' view of scripts/testdata/small_runs.jsonl.gz, read without
-gclab_results, so that what the tests expect is computed independently of
-the code they test (scripts/testdata/make_small_runs.py makes the file)."""
+"""The tests' data: scripts/testdata/small_runs.jsonl.gz, read without
+gclab_results so that what the tests expect is computed independently of
+the code they test (scripts/testdata/make_small_runs.py makes the file),
+and small made-up runs for the cases the fixture does not have."""
 
 from __future__ import annotations
 
@@ -9,6 +10,11 @@ import gzip
 import json
 import statistics
 from pathlib import Path
+
+import matplotlib.image
+import numpy as np
+
+import gclab_results as results
 
 SCRIPTS = Path(__file__).resolve().parent
 FIXTURE = SCRIPTS / "testdata" / "small_runs.jsonl.gz"
@@ -73,8 +79,6 @@ def distinct_colours(path: Path) -> int:
     """How many colours a PNG has: a blank or failed render has one or two.
     Pixels are packed into one integer each, since np.unique over rows of
     a large image is slow."""
-    import matplotlib.image
-    import numpy as np
     image = matplotlib.image.imread(path)
     if image.dtype != np.uint8:
         image = np.round(image * 255).astype(np.uint32)
@@ -83,3 +87,31 @@ def distinct_colours(path: Path) -> int:
     for index in range(min(3, channels.shape[1])):
         packed = packed << 8 | channels[:, index]
     return len(np.unique(packed))
+
+
+def record(key: str = "k", status: str = "ok", wall_ns: float = 1e6,
+           **cell) -> dict:
+    """A made-up runs.jsonl record with only a wall time in its report; the
+    cell's fields are overridden by keyword. The configuration is the key
+    less its last word (the invocation)."""
+    base = {"collector": "mark-sweep", "allocator": "free-list",
+            "workload": "gcbench", "workload_params": {}, "heap": "2x",
+            "heap_multiple": 2.0, "heap_bytes": 1 << 20,
+            "min_heap_bytes": 1 << 19, "mutators": 1, "gc_threads": 1,
+            "seed": 1, "invocation": 0, "flags": {}}
+    base.update(cell)
+    return {"schema": results.SCHEMA,
+            "sweep": {"name": "t", "digest": "0" * 64}, "key": key,
+            "configuration": key.rsplit(" ", 1)[0], "cell": base,
+            "status": status,
+            "error": None if status == "ok" else "heap exhausted",
+            "exit_code": 0 if status == "ok" else 2,
+            "runner": {"elapsed_ns": 1, "started": "2026-01-01T00:00:00Z"},
+            "report": {"time": {"wall_ns": wall_ns}} if status == "ok"
+            else None}
+
+
+def runs_of(*lines: dict) -> results.Runs:
+    """Made-up records as the Runs read_runs would return."""
+    return results.Runs([results.parse_run(json.dumps(r), f"test:{i}")
+                         for i, r in enumerate(lines, start=1)])

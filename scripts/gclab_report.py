@@ -130,9 +130,9 @@ def table(header: list[str], rows: Iterable[list[str]],
 
 
 def lbo_text(configuration: Configuration, workload: Workload,
-             read: results.Reader) -> str:
-    lower = workload.lower_bound
-    if lower is None or configuration.cell["collector"] == "none":
+             series: Series, read: results.Reader) -> str:
+    lower = workload.lower_bound_for(series)
+    if lower is None or series.is_lower_bound:
         return "—"
     estimate = results.lower_bound_overhead(configuration, lower, read)
     text = format_estimate(estimate, 0.01)
@@ -166,8 +166,9 @@ def summary_row(workload: Workload, series: Series,
         escape(format_estimate(configuration.estimate(results.gc_cpu_ns),
                                1e6)),
         escape(format_duration(p99.mean)), escape(format_duration(worst)),
-        escape(lbo_text(configuration, workload, results.wall_ns)),
-        escape(lbo_text(configuration, workload, results.process_cpu_ns)),
+        escape(lbo_text(configuration, workload, series, results.wall_ns)),
+        escape(lbo_text(configuration, workload, series,
+                        results.process_cpu_ns)),
     ]
 
 

@@ -287,24 +287,35 @@ class Workload:
         return any(s.runs for s in self.collected)
 
     @property
+    def lower_bounds(self) -> list[Series]:
+        """The `none` series with runs: usually one, more when the sweep
+        varies the mutators. Each is pooled over its heaps, since a
+        collector that never collects does the same work in any heap that
+        holds everything."""
+        return [s for s in self.series if s.is_lower_bound and s.runs]
+
+    @property
     def lower_bound(self) -> Optional[Series]:
-        """The `none` series with runs, if the sweep ran one: pooled over
-        its heaps, since a collector that never collects does the same work
-        in any heap that holds everything."""
-        for series in self.series:
-            if series.is_lower_bound and series.runs:
-                return series
-        return None
+        return self.lower_bounds[0] if self.lower_bounds else None
+
+    def lower_bound_for(self, series: Series) -> Optional[Series]:
+        """The `none` series a collected one is measured against: the one
+        with as many mutators (their work scales with them), else the
+        first."""
+        for lower in self.lower_bounds:
+            if lower.cell.get("mutators") == series.cell.get("mutators"):
+                return lower
+        return self.lower_bound
 
     @property
     def lower_bound_pretouched(self) -> Optional[bool]:
         """Whether every `none` run faulted its heap in before the clock
         started (config.pretouch); a report without the field comes from a
         binary that could not, so counts as not. None without a `none`."""
-        lower = self.lower_bound
-        if lower is None:
+        if not self.lower_bounds:
             return None
         return all(report.get("config", {}).get("pretouch") is True
+                   for lower in self.lower_bounds
                    for c in lower.configurations for report in c.reports)
 
     @property
@@ -407,15 +418,17 @@ def _label_series(workload: Workload) -> None:
     series (as compare's labels do): mutators=2, flags.pretouch=true."""
     skip = HEAP_FIELDS + REPEAT_FIELDS + ("collector", "allocator",
                                           "workload", "workload_params")
-    varying = _varying([s.cell for s in workload.collected], skip)
+    varying = {
+        False: _varying([s.cell for s in workload.collected], skip),
+        True: _varying([s.cell for s in workload.series
+                        if s.is_lower_bound], skip)}
     for series in workload.series:
         label = f"{series.cell['collector']}/{series.cell['allocator']}"
-        if series.is_lower_bound:
-            series.label = label + " (lower bound)"
-            continue
         extra = [f"{name.removeprefix('flags.')}="
                  f"{_show(_cell_value(series.cell, name))}"
-                 for name in varying]
+                 for name in varying[series.is_lower_bound]]
+        if series.is_lower_bound:
+            extra.append("(lower bound)")
         series.label = " ".join([label] + extra)
 
 

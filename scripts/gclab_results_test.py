@@ -9,25 +9,7 @@ from pathlib import Path
 
 import gclab_fixture as fixture
 import gclab_results as results
-
-
-def record(key: str = "k", status: str = "ok", wall_ns: float = 1e6,
-           **cell) -> dict:
-    base = {"collector": "mark-sweep", "allocator": "free-list",
-            "workload": "gcbench", "workload_params": {}, "heap": "2x",
-            "heap_multiple": 2.0, "heap_bytes": 1 << 20,
-            "min_heap_bytes": 1 << 19, "mutators": 1, "gc_threads": 1,
-            "seed": 1, "invocation": 0, "flags": {}}
-    base.update(cell)
-    return {"schema": results.SCHEMA,
-            "sweep": {"name": "t", "digest": "0" * 64}, "key": key,
-            "configuration": key.rsplit(" ", 1)[0], "cell": base,
-            "status": status,
-            "error": None if status == "ok" else "heap exhausted",
-            "exit_code": 0 if status == "ok" else 2,
-            "runner": {"elapsed_ns": 1, "started": "2026-01-01T00:00:00Z"},
-            "report": {"time": {"wall_ns": wall_ns}} if status == "ok"
-            else None}
+from gclab_fixture import record, runs_of
 
 
 class ReadingTest(unittest.TestCase):
@@ -162,6 +144,55 @@ class StatisticsTest(unittest.TestCase):
         self.assertAlmostEqual(estimate.mean, 0.5)
         expected = 4.303 * 0.5 * math.sqrt(0.02)  # t(0.975, 2) = 4.303
         self.assertAlmostEqual(estimate.half_width, expected, places=3)
+
+
+class GroupingTest(unittest.TestCase):
+    def test_labels_name_what_varies_between_series(self):
+        workloads = results.group(runs_of(
+            record("a 0", mutators=1), record("b 0", mutators=2),
+            record("n 0", collector="none", allocator="bump")))
+        self.assertEqual([s.label for s in workloads[0].series],
+                         ["mark-sweep/free-list mutators=1",
+                          "mark-sweep/free-list mutators=2",
+                          "none/bump (lower bound)"])
+
+    def test_lbo_compares_with_none_at_the_same_mutators(self):
+        workloads = results.group(runs_of(
+            record("n1 0", collector="none", mutators=1, wall_ns=10.0),
+            record("n2 0", collector="none", mutators=2, wall_ns=20.0),
+            record("m2 0", mutators=2, wall_ns=30.0)))
+        workload = workloads[0]
+        series = workload.collected[0]
+        lower = workload.lower_bound_for(series)
+        self.assertEqual(lower.cell["mutators"], 2)
+        estimate = results.lower_bound_overhead(
+            series.configurations[0], lower, results.wall_ns)
+        self.assertAlmostEqual(estimate.mean, 0.5)
+
+    def test_absolute_heaps_are_placed_in_mib(self):
+        workloads = results.group(runs_of(
+            record("a 0", heap="64M", heap_multiple=None,
+                   heap_bytes=64 << 20, min_heap_bytes=None),
+            record("b 0", heap="32M", heap_multiple=None,
+                   heap_bytes=32 << 20, min_heap_bytes=None)))
+        workload = workloads[0]
+        self.assertTrue(workload.absolute_heaps)
+        self.assertEqual(workload.heap_points(), [32.0, 64.0])
+        self.assertIn("MiB", workload.heap_axis_label)
+
+    def test_a_multiple_is_computed_from_the_minimum_when_absent(self):
+        workloads = results.group(runs_of(record(
+            "a 0", heap="3M", heap_multiple=None, heap_bytes=3 << 20,
+            min_heap_bytes=2 << 20)))
+        self.assertFalse(workloads[0].absolute_heaps)
+        self.assertEqual(workloads[0].heap_points(), [1.5])
+
+    def test_one_workload_with_two_parameter_sets_is_two_workloads(self):
+        workloads = results.group(runs_of(
+            record("a 0", workload_params={"max-depth": 14}),
+            record("b 0", workload_params={"max-depth": 16})))
+        self.assertEqual([w.label for w in workloads],
+                         ["gcbench max-depth=14", "gcbench max-depth=16"])
 
 
 class FixtureGroupingTest(unittest.TestCase):
