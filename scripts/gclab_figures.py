@@ -13,6 +13,7 @@ Docs: docs/experiments.md#plots says what each figure shows.
 from __future__ import annotations
 
 import math
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -26,6 +27,7 @@ import numpy as np  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FixedLocator, NullLocator  # noqa: E402
+from matplotlib.transforms import ScaledTranslation  # noqa: E402
 
 import gclab_results as results  # noqa: E402
 from gclab_results import Configuration, Series, Workload  # noqa: E402
@@ -183,17 +185,24 @@ def heap_line(workload: Workload, series: Series,
 
 def draw_heap_line(ax, workload: Workload, series: Series,
                    line: HeapLine) -> None:
-    """The mean as a line with markers, its 95% CI as a shaded band."""
+    """The mean as a line with markers, its 95% CI as whiskers. Each
+    series is nudged sideways by a few points (its place among the
+    collected series), so that nine sets of whiskers at one heap size stay
+    apart; shaded bands of that many series hid each other."""
     col = colour(workload, series)
+    place = workload.collected.index(series) \
+        if series in workload.collected else 0
+    nudge = (place - (len(workload.collected) - 1) / 2) * 2.5
+    shifted = ax.transData + ScaledTranslation(nudge / 72, 0,
+                                               ax.figure.dpi_scale_trans)
     ax.plot(line.x, line.mean, marker=marker(workload, series),
-            color=col, label=series.legend_label(),
+            color=col, label=series.legend_label(), transform=shifted,
             gid=f"series:{series.label}")
     finite = np.isfinite(line.half_width) & np.isfinite(line.mean)
     if finite.any():
-        ax.fill_between(line.x, line.mean - line.half_width,
-                        line.mean + line.half_width, where=finite,
-                        color=col, alpha=0.15, linewidth=0,
-                        interpolate=False)
+        ax.errorbar(line.x[finite], line.mean[finite],
+                    yerr=line.half_width[finite], fmt="none", ecolor=col,
+                    elinewidth=1, capsize=2.5, alpha=0.8, transform=shifted)
     mark_failed(ax, workload, series, line.failed_x)
 
 
@@ -374,6 +383,15 @@ def _bar_error(estimate: results.Estimate, scale: float,
 PAUSE_STATISTICS = (("p50", "p50_ns"), ("p99", "p99_ns"), ("max", "max_ns"))
 
 
+def bar_label(label: str) -> str:
+    """A collector/allocator label broken at hyphens into lines of about a
+    dozen characters, so that ten bars' labels fit side by side."""
+    lines = []
+    for part in label.replace("/", "/\n", 1).split("\n"):
+        lines += textwrap.wrap(part, 12, break_on_hyphens=True) or [part]
+    return "\n".join(lines)
+
+
 def bars_figure(workload: Workload, heap: Optional[float] = None) -> Figure:
     """Allocation throughput and pause percentiles at one heap size, bars of
     means over invocations with 95% CI whiskers."""
@@ -388,8 +406,7 @@ def bars_figure(workload: Workload, heap: Optional[float] = None) -> Figure:
                  yerr=[[low], [high]], capsize=4,
                  gid=f"series:{series.label}", label=series.legend_label())
     left.set_xticks(range(len(chosen)),
-                    [s.label.replace(" (lower bound)", "\n(lower bound)")
-                     for s, _ in chosen], fontsize=9)
+                    [bar_label(s.label) for s, _ in chosen], fontsize=8)
     left.grid(axis="x", visible=False)
     left.set_ylabel("allocation rate (GiB/s), mean and 95% CI")
     left.set_title("throughput")
@@ -413,7 +430,7 @@ def bars_figure(workload: Workload, heap: Optional[float] = None) -> Figure:
                            ha="center", va="bottom", fontsize=7)
     right.set_yscale("log")
     right.set_xticks(range(len(collected)),
-                     [s.label for s, _ in collected], fontsize=9)
+                     [bar_label(s.label) for s, _ in collected], fontsize=8)
     right.grid(axis="x", visible=False)
     right.set_ylabel("pause (ms, log scale), mean and 95% CI")
     right.set_title("pauses: p50, p99 and max of each run")
