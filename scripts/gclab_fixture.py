@@ -1,6 +1,7 @@
 """The tests' data: scripts/testdata/small_runs.jsonl.gz, read without
 gclab_results so that what the tests expect is computed independently of
-the code they test (scripts/testdata/make_small_runs.py makes the file),
+the code they test (scripts/sweep makes the file from
+scripts/testdata/small-sweep.json; docs/experiments.md#the-test-fixture),
 and small made-up runs for the cases the fixture does not have."""
 
 from __future__ import annotations

@@ -278,5 +278,47 @@ class RunTest(SweepDirectory):
         self.assertEqual(len(set(keys)), 9)
 
 
+class SweepToPlotTest(SweepDirectory):
+    """A fresh sweep, lower bound included, drawn by scripts/plot: the
+    figures of both workloads, with a line per configuration that ran and
+    a point per heap multiple."""
+
+    def test_a_fresh_sweep_plots(self):
+        import gclab_figures
+        import gclab_results
+        path = self.write(tiny_sweep(
+            workloads=[TINY_GCBENCH,
+                       {"name": "binary-trees", "params": {"max-depth": 10}}],
+            collectors=["mark-sweep", {"name": "none", "allocators": ["bump"],
+                                       "heaps": ["1x"], "min_heap": "own"}],
+            allocators=["bump", "free-list"], heaps=["2x", "4x"]))
+        done = self.sweep(path)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        out = self.root / "figures"
+        plotted = subprocess.run([PYTHON, str(REPO / "scripts" / "plot"),
+                                  str(self.results / "runs.jsonl"), "--out",
+                                  str(out), "--format", "png"],
+                                 capture_output=True, text=True, timeout=120)
+        self.assertEqual(plotted.returncode, 0, plotted.stderr)
+        names = sorted(p.name for p in out.iterdir())
+        for kind in ("pause-cdf", "mmu", "time-space", "bars", "lbo", "heap"):
+            for workload in ("gcbench", "binary-trees"):
+                self.assertIn(f"{kind}-{workload}.png", names)
+
+        workloads = gclab_results.group(gclab_results.read_runs(
+            [self.results / "runs.jsonl"]))
+        self.assertEqual(len(workloads), 2)
+        for workload in workloads:
+            figure = gclab_figures.time_space_figure(workload)
+            wall = figure.axes[0]
+            lines = [line for line in wall.get_lines()
+                     if str(line.get_gid()).startswith("series:")]
+            self.assertEqual([line.get_gid() for line in lines],
+                             ["series:mark-sweep/free-list"])
+            self.assertEqual(list(lines[0].get_xdata()), [2.0, 4.0])
+            self.assertEqual(len([line for line in wall.get_lines()
+                                  if line.get_gid() == "lower-bound"]), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
