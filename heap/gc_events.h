@@ -66,6 +66,13 @@ struct PauseRecord {
   // For a stop of the world: how long the mutators took to reach their
   // safepoints, the part of the pause the collector's work does not explain.
   std::int64_t time_to_safepoint_ns = 0;
+  // The cycle the pause belongs to (its CycleRecord::index): the one the
+  // stop of the world ran, the one a mutator assisted or greyed its roots
+  // for, the one a stalled mutator waited for.
+  std::uint32_t cycle = 0;
+  // The mutator a one-mutator pause stopped (Mutator::index); none for a
+  // stop of the world, which stopped every one.
+  std::optional<int> mutator{};
 };
 
 struct PhaseRecord {
@@ -175,6 +182,9 @@ class GcEventRecorder {
     add_gc_cpu_ns(ns);
   }
 
+  // Grows only when a cycle closes, which is with the world stopped, so the
+  // thread that holds the world stopped and any running mutator may read it
+  // without a lock (as they read the trigger's state).
   std::uint32_t next_cycle_index() const {
     return static_cast<std::uint32_t>(cycles_.size());
   }
@@ -222,31 +232,43 @@ class PhaseTimer {
 
 // One mutator's pause outside any stop of the world (an assist, a stall, a
 // handshake answered on the mutator's own thread): on destruction, records
-// {start, duration, kind} and adds the thread's CPU time meanwhile to GC CPU,
-// since the work was the collector's. `discard` drops it (an assist that
-// found nothing to mark paused no one).
+// {start, duration, kind, cycle, mutator} and adds the thread's CPU time
+// meanwhile to GC CPU, since the work was the collector's. `discard` drops
+// it (an assist that found nothing to mark paused no one).
 class MutatorPause {
  public:
-  MutatorPause(GcEventRecorder& events, PauseKind kind)
+  // `mutator`: the index of the mutator paused; `cycle`: the index of the
+  // cycle the pause is for.
+  MutatorPause(GcEventRecorder& events, PauseKind kind, int mutator,
+               std::uint32_t cycle)
       : events_(events),
         kind_(kind),
+        mutator_(mutator),
+        cycle_(cycle),
         start_ns_(events.now_ns()),
         start_cpu_ns_(thread_cpu_ns()) {}
   ~MutatorPause() {
     if (discarded_) return;
     events_.record_pause({.start_ns = start_ns_,
                           .duration_ns = events_.now_ns() - start_ns_,
-                          .kind = kind_});
+                          .kind = kind_,
+                          .cycle = cycle_,
+                          .mutator = mutator_});
     events_.add_gc_cpu_ns(thread_cpu_ns() - start_cpu_ns_);
   }
   MutatorPause(const MutatorPause&) = delete;
   MutatorPause& operator=(const MutatorPause&) = delete;
 
   void discard() { discarded_ = true; }
+  // For a pause that learns which cycle it is for only once it has begun (a
+  // stall, which starts timing before it takes the collector's lock).
+  void set_cycle(std::uint32_t cycle) { cycle_ = cycle; }
 
  private:
   GcEventRecorder& events_;
   PauseKind kind_;
+  int mutator_;
+  std::uint32_t cycle_;
   std::int64_t start_ns_;
   std::int64_t start_cpu_ns_;
   bool discarded_ = false;
