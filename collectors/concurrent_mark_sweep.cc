@@ -274,7 +274,7 @@ void ConcurrentMarkSweepCollector::mark(CollectionCycle& cycle,
   std::int64_t cpu_before = 0;
   for (std::int64_t ns : cpu_by_thread) cpu_before += ns;
   for (;;) {
-    marked.add(marker_.mark(epoch, cpu_by_thread));
+    marked.add(marker_.mark(epoch, cpu_by_thread, phase));
     heap_.safepoints().handshake(
         [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
     if (marker_.queue().empty()) break;
@@ -292,7 +292,7 @@ bool ConcurrentMarkSweepCollector::remark(CollectionCycle& cycle,
   bool found_work = !work.empty() || !marker_.queue().empty();
   marker_.queue().push_all(work);
   if (found_work && !last_attempt) return false;
-  marked.add(marker_.mark(epoch, {}));
+  marked.add(marker_.mark(epoch, {}, phase));
   return true;
 }
 

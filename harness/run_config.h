@@ -84,7 +84,8 @@ struct RunConfig {
   VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   std::vector<ParamRequest> params;
-  std::string json_path{};  // empty: write no file
+  std::string json_path{};   // empty: write no file
+  std::string trace_path{};  // empty: write no trace (harness/trace.h)
   bool quiet = false;
 
   bool operator==(const RunConfig&) const = default;

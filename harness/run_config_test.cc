@@ -348,6 +348,7 @@ const std::map<std::string_view, Args> kSampleValues = {
     {"stress", {"--stress=7"}},
     {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
     {"json", {"--json=out.json"}},
+    {"trace", {"--trace=out.trace.json"}},
     {"quiet", {"--quiet"}},
 };
 

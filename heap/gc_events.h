@@ -3,8 +3,10 @@
 // Cycles are recorded by whichever thread holds the world stopped (or, for a
 // concurrent collector, by its one driving thread). Pauses and GC CPU time
 // may also come from mutator threads (handshakes, assists, stalls), so those
-// take a lock. All output happens after the run. Times are nanoseconds since
-// the heap was created, on the steady clock.
+// take a lock. When asked, markers also record what each GC thread did,
+// phase by phase (GcThreadInterval), for a trace's timelines. All output
+// happens after the run. Times are nanoseconds since the heap was created,
+// on the steady clock.
 //
 // A lazy sweep frees a cycle's garbage after its pause, on allocation; its
 // totals are known only when it is finished (by the next cycle, or at the
@@ -81,12 +83,28 @@ struct PhaseRecord {
   std::int64_t duration_ns = 0;
 };
 
+// A stretch of time one GC thread spent on one phase's work: a marker's
+// tasks, timed by two clock reads each, never per object. Recorded only when
+// GcEventRecorder::records_gc_threads (for a trace), because timing every
+// task of a stop-the-world mark costs it about 2% (see
+// collectors/parallel_marker.h). `gc_thread` is the thread's slot in the
+// marker's TBB arena (0 .. --gc-threads - 1), not an OS thread.
+struct GcThreadInterval {
+  int gc_thread = 0;
+  std::string_view phase;  // a string literal, as PhaseRecord's
+  std::int64_t start_ns = 0;
+  std::int64_t duration_ns = 0;
+};
+
 struct CycleRecord {
   std::uint32_t index = 0;
   GcCause cause = GcCause::kExplicit;
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
   std::vector<PhaseRecord> phases{};
+  // What the GC threads did, phase by phase, for a trace's timelines
+  // (docs/metrics.md#timelines), when recorded; in no particular order.
+  std::vector<GcThreadInterval> gc_thread_intervals{};
   std::size_t marked_objects = 0;
   std::size_t marked_bytes = 0;
   std::size_t freed_objects = 0;
@@ -138,6 +156,11 @@ class GcEventRecorder {
   // Null (the default) observes nothing. Set before the first cycle.
   void set_phase_observer(PhaseObserver* observer) { observer_ = observer; }
   PhaseObserver* phase_observer() const { return observer_; }
+
+  // Whether markers record GcThreadIntervals; off by default, since it costs
+  // marking time. Set before the first cycle.
+  void set_records_gc_threads(bool records) { records_gc_threads_ = records; }
+  bool records_gc_threads() const { return records_gc_threads_; }
 
   std::int64_t now_ns() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -202,6 +225,7 @@ class GcEventRecorder {
   std::vector<CycleRecord> cycles_;
   std::int64_t gc_cpu_ns_ = 0;
   PhaseObserver* observer_ = nullptr;
+  bool records_gc_threads_ = false;
 };
 
 // Times one phase of a cycle: tells the phase observer it begins, and
@@ -222,6 +246,18 @@ class PhaseTimer {
   }
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;
+
+  // The clock a marker times its GC threads' work by, and which says whether
+  // to (GcEventRecorder::records_gc_threads).
+  const GcEventRecorder& clock() const { return clock_; }
+  // Records that GC thread `gc_thread` worked on this phase from `start_ns`
+  // to `end_ns` (clock() times). One call at a time: a marker's threads take
+  // turns under a lock, or hand their intervals over once they have joined.
+  void add_gc_thread_interval(int gc_thread, std::int64_t start_ns,
+                              std::int64_t end_ns) {
+    cycle_.gc_thread_intervals.push_back(
+        {gc_thread, name_, start_ns, end_ns - start_ns});
+  }
 
  private:
   const GcEventRecorder& clock_;
