@@ -6,7 +6,10 @@
 //               payload), built depth-first as GCBench builds them;
 //   shape list: one long linked list, the worst case for parallel marking
 //               (one path) and for the prefetch FIFO (each load depends on
-//               the last).
+//               the last);
+//   tree_timed: the trees, with every mark task timed for a trace's GC
+//               thread tracks (GcEventRecorder::records_gc_threads), to show
+//               what that timing costs.
 //
 // The heap (mark-sweep over the free list, 96 MiB) is filled once with 64
 // MiB of live nodes, twice the last-level cache of these machines, so most
@@ -97,16 +100,20 @@ MarkedHeap build(Shape shape) {
   return marked;
 }
 
-void BM_Mark(benchmark::State& state, Shape shape) {
+void BM_Mark(benchmark::State& state, Shape shape, bool timed) {
   static MarkedHeap trees = build(Shape::kTree);
   static MarkedHeap list = build(Shape::kList);
   MarkedHeap& marked = shape == Shape::kTree ? trees : list;
   Heap& heap = *marked.heap;
+  heap.events().set_records_gc_threads(timed);
   ParallelMarker marker(static_cast<int>(state.range(0)), nullptr);
   std::size_t bytes = 0;
   for (auto _ : state) {
     std::uint8_t epoch = heap.flip_mark_epoch();
-    MarkResult result = marker.mark_from_roots(heap, epoch);
+    // As in a collection's mark phase.
+    CycleRecord cycle;
+    PhaseTimer phase(heap.events(), cycle, "mark");
+    MarkResult result = marker.mark_from_roots(heap, epoch, phase);
     bytes += result.bytes;
     benchmark::DoNotOptimize(result);
   }
@@ -115,13 +122,19 @@ void BM_Mark(benchmark::State& state, Shape shape) {
       static_cast<double>(bytes) / static_cast<double>(state.iterations());
 }
 
-BENCHMARK_CAPTURE(BM_Mark, tree, Shape::kTree)
+BENCHMARK_CAPTURE(BM_Mark, tree, Shape::kTree, false)
     ->ArgName("threads")
     ->Arg(1)
     ->Arg(2)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
-BENCHMARK_CAPTURE(BM_Mark, list, Shape::kList)
+BENCHMARK_CAPTURE(BM_Mark, tree_timed, Shape::kTree, true)
+    ->ArgName("threads")
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
+BENCHMARK_CAPTURE(BM_Mark, list, Shape::kList, false)
     ->ArgName("threads")
     ->Arg(1)
     ->Unit(benchmark::kMillisecond)

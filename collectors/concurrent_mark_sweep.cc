@@ -50,7 +50,7 @@ void ConcurrentMarkSweepCollector::collect(Mutator* requester, GcCause cause) {
       // Asked on every slow path once in-use bytes passed the trigger point,
       // so also all through the cycle the trigger started.
       if (marking_.load(std::memory_order_acquire)) {
-        if (requester != nullptr) assist();
+        if (requester != nullptr) assist(*requester);
       } else {
         request_cycle(cause);
       }
@@ -92,7 +92,9 @@ void ConcurrentMarkSweepCollector::wait_for_cycle(Mutator* requester,
   std::optional<MutatorPause> stall;
   if (requester != nullptr && cause == GcCause::kAllocationFailure &&
       mode_ == Mode::kConcurrent) {
-    stall.emplace(heap_.events(), PauseKind::kStall);
+    // The cycle it waits for is known once the target is (below).
+    stall.emplace(heap_.events(), PauseKind::kStall, requester->index(),
+                  heap_.events().next_cycle_index());
   }
   std::optional<ParkedScope> parked;
   if (requester != nullptr) parked.emplace(*requester);
@@ -100,6 +102,9 @@ void ConcurrentMarkSweepCollector::wait_for_cycle(Mutator* requester,
   if (finishing_) return;
   std::uint64_t target =
       running_ && !fresh ? cycles_started_ : cycles_started_ + 1;
+  // Every cycle started is recorded, in order, so the target-th has index
+  // target - 1.
+  if (stall) stall->set_cycle(static_cast<std::uint32_t>(target - 1));
   if (!requested_ && cycles_started_ < target) {
     requested_ = true;
     requested_cause_ = cause;
@@ -124,10 +129,12 @@ void ConcurrentMarkSweepCollector::wait_for_start(Mutator* requester) {
   changed_.wait(lock, [&] { return cycles_started_ > started || finishing_; });
 }
 
-void ConcurrentMarkSweepCollector::assist() {
+void ConcurrentMarkSweepCollector::assist(Mutator& requester) {
   std::optional<std::size_t> goal = heap_.trigger().heap_goal();
   if (!goal || heap_.allocator().in_use_bytes() < *goal) return;
-  MutatorPause pause(heap_.events(), PauseKind::kAssist);
+  // While marking, the next cycle to be recorded is the one marking.
+  MutatorPause pause(heap_.events(), PauseKind::kAssist, requester.index(),
+                     heap_.events().next_cycle_index());
   MarkResult marked = marker_.assist(heap_.mark_epoch(), kAssistBudget);
   if (marked.bytes == 0) {
     pause.discard();  // nothing queued: the GC threads hold it
@@ -247,10 +254,11 @@ std::uint8_t ConcurrentMarkSweepCollector::initial_mark(
 void ConcurrentMarkSweepCollector::grey_roots_by_handshake(
     CollectionCycle& cycle) {
   PhaseTimer phase = cycle.phase("root-handshake");
-  heap_.safepoints().handshake([this](Mutator& mutator) {
+  heap_.safepoints().handshake([this, &cycle](Mutator& mutator) {
     std::optional<MutatorPause> pause;
     if (std::this_thread::get_id() != driver_id_) {
-      pause.emplace(heap_.events(), PauseKind::kHandshake);
+      pause.emplace(heap_.events(), PauseKind::kHandshake, mutator.index(),
+                    cycle.index());
     }
     grey_roots_of(mutator);
     mutator.set_roots_unscanned(false);
@@ -266,7 +274,7 @@ void ConcurrentMarkSweepCollector::mark(CollectionCycle& cycle,
   std::int64_t cpu_before = 0;
   for (std::int64_t ns : cpu_by_thread) cpu_before += ns;
   for (;;) {
-    marked.add(marker_.mark(epoch, cpu_by_thread));
+    marked.add(marker_.mark(epoch, cpu_by_thread, phase));
     heap_.safepoints().handshake(
         [](Mutator& mutator) { mutator.flush_barrier_buffer(); });
     if (marker_.queue().empty()) break;
@@ -284,7 +292,7 @@ bool ConcurrentMarkSweepCollector::remark(CollectionCycle& cycle,
   bool found_work = !work.empty() || !marker_.queue().empty();
   marker_.queue().push_all(work);
   if (found_work && !last_attempt) return false;
-  marked.add(marker_.mark(epoch, {}));
+  marked.add(marker_.mark(epoch, {}, phase));
   return true;
 }
 

@@ -146,7 +146,7 @@ class ConcurrentMarkSweepCollector final : public Collector {
   // unless one is running already.
   void wait_for_start(Mutator* requester);
   // A mutator past the heap goal marks kAssistBudget bytes of queued work.
-  void assist();
+  void assist(Mutator& requester);
 
   void grey_roots_of(Mutator& mutator);
   void grey_global_roots();

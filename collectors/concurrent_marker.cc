@@ -38,22 +38,29 @@ MarkResult ConcurrentMarker::work(std::uint8_t epoch) {
 }
 
 MarkResult ConcurrentMarker::mark(std::uint8_t epoch,
-                                  std::span<std::int64_t> cpu_by_thread) {
+                                  std::span<std::int64_t> cpu_by_thread,
+                                  PhaseTimer& phase) {
   MarkResult total;
-  std::mutex total_mutex;
+  std::mutex total_mutex;  // guards total, cpu_by_thread and phase
+  const GcEventRecorder& clock = phase.clock();
   arena_.execute([&] {
     tbb::task_group workers;
     for (int i = 0; i < threads_; ++i) {
       workers.run([&] {
+        std::int64_t start_ns = clock.now_ns();
         std::int64_t cpu_start = thread_cpu_ns();
         MarkResult result = work(epoch);
         std::int64_t cpu = thread_cpu_ns() - cpu_start;
+        std::int64_t end_ns = clock.now_ns();
         int slot = tbb::this_task_arena::current_thread_index();
         std::lock_guard lock(total_mutex);
         total.add(result);
         if (slot >= 0 &&
             static_cast<std::size_t>(slot) < cpu_by_thread.size()) {
           cpu_by_thread[slot] += cpu;
+        }
+        if (clock.records_gc_threads()) {
+          phase.add_gc_thread_interval(slot, start_ns, end_ns);
         }
       });
     }

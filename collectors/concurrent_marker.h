@@ -13,6 +13,14 @@
 // and waits until the queue has work again (it rejoins) or the count is zero
 // (it ends). A worker only gives work away while active, so once the count
 // is zero nobody inside the round can refill the queue.
+//
+// When the heap's recorder asks (GcEventRecorder::records_gc_threads, for a
+// trace's timelines, docs/metrics.md#timelines), each worker's round is one
+// interval of the phase's GC thread work: two clock reads per worker per
+// round, beside the CPU clock it reads anyway. Workers are named by
+// their slot in the arena (tbb::this_task_arena::current_thread_index(), as
+// for their CPU time and in the ParallelMarker), so slot 0 is the collector
+// thread that runs the round.
 #ifndef GCLAB_COLLECTORS_CONCURRENT_MARKER_H_
 #define GCLAB_COLLECTORS_CONCURRENT_MARKER_H_
 
@@ -25,6 +33,7 @@
 
 #include "collectors/grey_queue.h"
 #include "collectors/mark_drain.h"
+#include "heap/gc_events.h"
 
 namespace gclab {
 
@@ -36,9 +45,11 @@ class ConcurrentMarker {
   GreyQueue& queue() { return queue_; }
   int threads() const { return threads_; }
 
-  // One round (see above). Adds each GC thread's CPU time to
+  // One round (see above) as part of `phase`, to which it adds each
+  // worker's interval. Adds each GC thread's CPU time to
   // `cpu_by_thread[thread]` when given (threads() entries).
-  MarkResult mark(std::uint8_t epoch, std::span<std::int64_t> cpu_by_thread);
+  MarkResult mark(std::uint8_t epoch, std::span<std::int64_t> cpu_by_thread,
+                  PhaseTimer& phase);
 
   // A mutator's assist: marks about `budget` bytes of queued work, from its
   // own thread. Returns what it marked (nothing when the queue is empty).

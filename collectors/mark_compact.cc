@@ -30,7 +30,7 @@ void MarkCompactCollector::collect(Mutator* requester, GcCause cause) {
   std::uint8_t epoch = cycle.flip_mark_epoch();
   {
     PhaseTimer phase = cycle.phase("mark");
-    MarkResult marked = marker_.mark_from_roots(heap_, epoch);
+    MarkResult marked = marker_.mark_from_roots(heap_, epoch, phase);
     cycle.count_marked(marked.objects, marked.bytes);
   }
   cycle.record().moved_bytes = compact(epoch, cycle);

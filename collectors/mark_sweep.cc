@@ -50,7 +50,7 @@ void MarkSweepCollector::collect(Mutator* requester, GcCause cause) {
   MarkResult marked;
   {
     PhaseTimer phase = cycle.phase("mark");
-    marked = marker_.mark_from_roots(heap_, epoch);
+    marked = marker_.mark_from_roots(heap_, epoch, phase);
     cycle.count_marked(marked.objects, marked.bytes);
   }
   bool poison = heap_.options().verify;

@@ -161,6 +161,15 @@ std::vector<std::string> write_json(const RunConfig& config) {
   return unless_empty(config.json_path);
 }
 
+std::string read_trace(std::string_view value, RunConfig& config) {
+  if (value.empty()) throw ConfigError("bad --trace '': expected a file name");
+  config.trace_path = value;
+  return config.trace_path;
+}
+std::vector<std::string> write_trace(const RunConfig& config) {
+  return unless_empty(config.trace_path);
+}
+
 std::string read_quiet(std::string_view, RunConfig& config) {
   config.quiet = true;
   return "";
@@ -272,6 +281,15 @@ constexpr FlagDeclaration kFlags[] = {
      .help = "write the metrics report to FILE (whole or not at all)",
      .read = read_json,
      .write = write_json},
+    {.name = "trace",
+     .commands = FlagCommands::kRun,
+     .value_name = "FILE",
+     .help = "write a timeline of the run to FILE (whole or not at all): "
+             "Chrome's trace event JSON, for https://ui.perfetto.dev or "
+             "chrome://tracing; cycles and phases, what each GC thread did, "
+             "every pause on the mutators it stopped, heap counters",
+     .read = read_trace,
+     .write = write_trace},
     {.name = "quiet",
      .value = FlagValue::kNone,
      .help = "print nothing on success",

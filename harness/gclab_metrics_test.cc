@@ -61,6 +61,17 @@ void expect_consistent(const Json& report) {
     std::int64_t duration = pause["duration_ns"];
     EXPECT_GE(start, 0);
     EXPECT_LE(start + duration, wall) << "a pause must lie inside the run";
+    EXPECT_LT(pause["cycle"].get<std::size_t>(), report["cycles"].size())
+        << "a pause belongs to a recorded cycle: " << pause;
+    std::string kind = pause["kind"];
+    bool one_mutator =
+        kind == "handshake" || kind == "assist" || kind == "stall";
+    EXPECT_EQ(pause.contains("mutator"), one_mutator)
+        << "only a one-mutator pause names its mutator: " << pause;
+    if (one_mutator) {
+      EXPECT_LT(pause["mutator"].get<int>(),
+                report["config"]["mutators"].get<int>());
+    }
     listed_total += duration;
     listed_max = std::max(listed_max, duration);
   }

@@ -21,6 +21,7 @@
 #include "harness/runner.h"
 #include "harness/selection.h"
 #include "harness/summary.h"
+#include "harness/trace.h"
 #include "harness/usage.h"
 #include "heap/errors.h"
 
@@ -37,13 +38,20 @@ int run_command(std::span<const std::string> args) {
   RunConfig config = parse_run_config(args);
   Selection selection = select_components(config);
   if (!config.json_path.empty()) check_output_path(config.json_path);
-  Json report =
-      make_report(run_configuration(config, selection), describe_environment());
+  if (!config.trace_path.empty()) check_output_path(config.trace_path);
+  RunRecord record = run_configuration(config, selection);
+  Json report = make_report(record, describe_environment());
   if (!config.json_path.empty()) write_json_file(config.json_path, report);
+  if (!config.trace_path.empty()) {
+    write_json_file(config.trace_path, make_trace(record));
+  }
   if (!config.quiet) {
     print_run_summary(std::cout, report);
     if (!config.json_path.empty()) {
       std::cout << "  metrics       written to " << config.json_path << "\n";
+    }
+    if (!config.trace_path.empty()) {
+      std::cout << "  trace         written to " << config.trace_path << "\n";
     }
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "harness/mmu.h"
@@ -37,7 +38,9 @@ std::vector<ReportedPause> reported_pauses(
     reported.push_back({.start_ns = pause.start_ns,
                         .duration_ns = pause.duration_ns,
                         .kind = to_string(pause.kind),
-                        .time_to_safepoint_ns = pause.time_to_safepoint_ns});
+                        .time_to_safepoint_ns = pause.time_to_safepoint_ns,
+                        .cycle = pause.cycle,
+                        .mutator = pause.mutator});
   }
   return reported;
 }
@@ -49,11 +52,14 @@ Json pauses_block(std::span<const ReportedPause> pauses) {
   for (const ReportedPause& pause : pauses) {
     durations.push_back(pause.duration_ns);
     by_kind[pause.kind].push_back(pause.duration_ns);
-    list.push_back(
-        {{fields::pause::kStartNs, pause.start_ns},
-         {fields::pause::kDurationNs, pause.duration_ns},
-         {fields::pause::kKind, pause.kind},
-         {fields::pause::kTimeToSafepointNs, pause.time_to_safepoint_ns}});
+    Json entry = {
+        {fields::pause::kStartNs, pause.start_ns},
+        {fields::pause::kDurationNs, pause.duration_ns},
+        {fields::pause::kKind, pause.kind},
+        {fields::pause::kTimeToSafepointNs, pause.time_to_safepoint_ns}};
+    if (pause.cycle) entry[fields::pause::kCycle] = *pause.cycle;
+    if (pause.mutator) entry[fields::pause::kMutator] = *pause.mutator;
+    list.push_back(std::move(entry));
   }
   Json kinds = Json::object();
   for (const auto& [kind, kind_durations] : by_kind) {

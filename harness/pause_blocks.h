@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -23,12 +24,17 @@ struct ReportedPause {
   std::int64_t duration_ns = 0;
   std::string_view kind;
   std::int64_t time_to_safepoint_ns = 0;
+  // gclab's own: the cycle it belongs to, and for a one-mutator pause the
+  // mutator it stopped (PauseRecord); a baseline's pauses have neither.
+  std::optional<std::uint32_t> cycle{};
+  std::optional<int> mutator{};
 };
 
 std::vector<ReportedPause> reported_pauses(std::span<const PauseRecord> pauses);
 
 // {count, total_ns, mean_ns, p50_ns, ..., max_ns, by_kind {KIND: the same
-// summary}, list [{start_ns, duration_ns, kind, time_to_safepoint_ns}]}.
+// summary}, list [{start_ns, duration_ns, kind, time_to_safepoint_ns, cycle
+// (when known), mutator (for a one-mutator pause)}]}.
 nlohmann::ordered_json pauses_block(std::span<const ReportedPause> pauses);
 
 // {windows [{window_ns, mmu, bmu}]} over a run of `run_ns`.

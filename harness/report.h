@@ -16,9 +16,10 @@
 //                 mutator_cpu_ns (process - gc, at least 0), minor_faults,
 //                 major_faults, max_rss_bytes
 //   pauses        count, total_ns, mean_ns, p50/p90/p99/p999_ns (nearest
-//                 rank, see harness/pause_stats.h), max_ns, and list
-//                 [{start_ns, duration_ns, kind}]; all zeros and [] without
-//                 pauses
+//                 rank, see harness/pause_stats.h), max_ns, by_kind, and list
+//                 [{start_ns, duration_ns, kind, time_to_safepoint_ns, cycle,
+//                 mutator (one-mutator kinds only)}]; all zeros and []
+//                 without pauses
 //   mmu           windows [{window_ns, mmu, bmu}] (see harness/mmu.h)
 //   allocation    objects, bytes, bytes_per_second (over wall time)
 //   heap          max_heap_bytes, peak_committed_bytes, peak_live_bytes (most

@@ -152,8 +152,10 @@ inline constexpr char kStartNs[] = "start_ns";
 inline constexpr char kDurationNs[] = "duration_ns";
 inline constexpr char kKind[] = "kind";
 inline constexpr char kTimeToSafepointNs[] = "time_to_safepoint_ns";
-inline constexpr std::string_view kAll[] = {kStartNs, kDurationNs, kKind,
-                                            kTimeToSafepointNs};
+inline constexpr char kCycle[] = "cycle";
+inline constexpr char kMutator[] = "mutator";
+inline constexpr std::string_view kAll[] = {
+    kStartNs, kDurationNs, kKind, kTimeToSafepointNs, kCycle, kMutator};
 }  // namespace pause
 
 namespace mmu {

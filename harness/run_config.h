@@ -85,7 +85,8 @@ struct RunConfig {
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   bool pretouch = false;     // commit the heap's pages before the clock
   std::vector<ParamRequest> params;
-  std::string json_path{};  // empty: write no file
+  std::string json_path{};   // empty: write no file
+  std::string trace_path{};  // empty: write no trace (harness/trace.h)
   bool quiet = false;
 
   bool operator==(const RunConfig&) const = default;

@@ -349,6 +349,7 @@ const std::map<std::string_view, Args> kSampleValues = {
     {"pretouch", {"--pretouch"}},
     {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
     {"json", {"--json=out.json"}},
+    {"trace", {"--trace=out.trace.json"}},
     {"quiet", {"--quiet"}},
 };
 

@@ -48,6 +48,9 @@ void record_heap_events(Heap& heap, std::int64_t run_start_ns,
   for (CycleRecord cycle : heap.events().cycles()) {
     cycle.start_ns -= run_start_ns;
     for (PhaseRecord& phase : cycle.phases) phase.start_ns -= run_start_ns;
+    for (GcThreadInterval& interval : cycle.gc_thread_intervals) {
+      interval.start_ns -= run_start_ns;
+    }
     record.cycles.push_back(std::move(cycle));
   }
   record.gc_cpu_ns = heap.events().gc_cpu_ns();
@@ -99,6 +102,10 @@ RunRecord run_configuration(const RunConfig& config,
       [&selection](Heap& heap) {
         return selection.collector->make(heap, selection.collector_params);
       });
+
+  // Timing the GC threads' work costs marking time, so only a trace, which
+  // shows it, pays for it (heap/gc_events.h, GcThreadInterval).
+  heap.events().set_records_gc_threads(!config.trace_path.empty());
 
   std::int64_t pretouch_ns = 0;
   std::int64_t pretouch_minor_faults = 0;

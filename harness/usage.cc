@@ -13,7 +13,8 @@ constexpr std::string_view kIntroduction = R"(usage: gclab <command> [flags]
 commands:
   list      collectors, allocators and workloads, their parameters, and which
             collector x allocator pairs fit (--json: the same as JSON)
-  run       one run: prints a summary and, with --json, writes its metrics
+  run       one run: prints a summary and, with --json, writes its metrics,
+            with --trace its timeline
   compare   one workload under every fitting collector x allocator pair and
             every combination of the values listed for other settings, each
             run in a fresh process, repeats interleaved; prints medians

@@ -92,8 +92,8 @@ TEST(UsageTest, LinesFitTheWidth) {
 TEST(UsageTest, KeepsTheIntroductionAndTheClosingParagraphs) {
   std::string usage = flowed(usage_text());
   EXPECT_TRUE(usage.starts_with("usage: gclab <command> [flags] "));
-  EXPECT_NE(usage.find("compare flags (and every run flag but --collector and "
-                       "--allocator):"),
+  EXPECT_NE(usage.find("compare flags (and every run flag but --collector, "
+                       "--allocator and --trace):"),
             std::string::npos)
       << usage;
   EXPECT_NE(

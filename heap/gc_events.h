@@ -3,8 +3,10 @@
 // Cycles are recorded by whichever thread holds the world stopped (or, for a
 // concurrent collector, by its one driving thread). Pauses and GC CPU time
 // may also come from mutator threads (handshakes, assists, stalls), so those
-// take a lock. All output happens after the run. Times are nanoseconds since
-// the heap was created, on the steady clock.
+// take a lock. When asked, markers also record what each GC thread did,
+// phase by phase (GcThreadInterval), for a trace's timelines. All output
+// happens after the run. Times are nanoseconds since the heap was created,
+// on the steady clock.
 //
 // A lazy sweep frees a cycle's garbage after its pause, on allocation; its
 // totals are known only when it is finished (by the next cycle, or at the
@@ -66,10 +68,30 @@ struct PauseRecord {
   // For a stop of the world: how long the mutators took to reach their
   // safepoints, the part of the pause the collector's work does not explain.
   std::int64_t time_to_safepoint_ns = 0;
+  // The cycle the pause belongs to (its CycleRecord::index): the one the
+  // stop of the world ran, the one a mutator assisted or greyed its roots
+  // for, the one a stalled mutator waited for.
+  std::uint32_t cycle = 0;
+  // The mutator a one-mutator pause stopped (Mutator::index); none for a
+  // stop of the world, which stopped every one.
+  std::optional<int> mutator{};
 };
 
 struct PhaseRecord {
   std::string_view name;  // a string literal: "mark", "sweep", ...
+  std::int64_t start_ns = 0;
+  std::int64_t duration_ns = 0;
+};
+
+// A stretch of time one GC thread spent on one phase's work: a marker's
+// tasks, timed by two clock reads each, never per object. Recorded only when
+// GcEventRecorder::records_gc_threads (for a trace), because timing every
+// task of a stop-the-world mark costs it about 2% (see
+// collectors/parallel_marker.h). `gc_thread` is the thread's slot in the
+// marker's TBB arena (0 .. --gc-threads - 1), not an OS thread.
+struct GcThreadInterval {
+  int gc_thread = 0;
+  std::string_view phase;  // a string literal, as PhaseRecord's
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
 };
@@ -80,6 +102,9 @@ struct CycleRecord {
   std::int64_t start_ns = 0;
   std::int64_t duration_ns = 0;
   std::vector<PhaseRecord> phases{};
+  // What the GC threads did, phase by phase, for a trace's timelines
+  // (docs/metrics.md#timelines), when recorded; in no particular order.
+  std::vector<GcThreadInterval> gc_thread_intervals{};
   std::size_t marked_objects = 0;
   std::size_t marked_bytes = 0;
   std::size_t freed_objects = 0;
@@ -132,6 +157,11 @@ class GcEventRecorder {
   void set_phase_observer(PhaseObserver* observer) { observer_ = observer; }
   PhaseObserver* phase_observer() const { return observer_; }
 
+  // Whether markers record GcThreadIntervals; off by default, since it costs
+  // marking time. Set before the first cycle.
+  void set_records_gc_threads(bool records) { records_gc_threads_ = records; }
+  bool records_gc_threads() const { return records_gc_threads_; }
+
   std::int64_t now_ns() const {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(
                std::chrono::steady_clock::now() - origin_)
@@ -175,6 +205,9 @@ class GcEventRecorder {
     add_gc_cpu_ns(ns);
   }
 
+  // Grows only when a cycle closes, which is with the world stopped, so the
+  // thread that holds the world stopped and any running mutator may read it
+  // without a lock (as they read the trigger's state).
   std::uint32_t next_cycle_index() const {
     return static_cast<std::uint32_t>(cycles_.size());
   }
@@ -192,6 +225,7 @@ class GcEventRecorder {
   std::vector<CycleRecord> cycles_;
   std::int64_t gc_cpu_ns_ = 0;
   PhaseObserver* observer_ = nullptr;
+  bool records_gc_threads_ = false;
 };
 
 // Times one phase of a cycle: tells the phase observer it begins, and
@@ -213,6 +247,18 @@ class PhaseTimer {
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;
 
+  // The clock a marker times its GC threads' work by, and which says whether
+  // to (GcEventRecorder::records_gc_threads).
+  const GcEventRecorder& clock() const { return clock_; }
+  // Records that GC thread `gc_thread` worked on this phase from `start_ns`
+  // to `end_ns` (clock() times). One call at a time: a marker's threads take
+  // turns under a lock, or hand their intervals over once they have joined.
+  void add_gc_thread_interval(int gc_thread, std::int64_t start_ns,
+                              std::int64_t end_ns) {
+    cycle_.gc_thread_intervals.push_back(
+        {gc_thread, name_, start_ns, end_ns - start_ns});
+  }
+
  private:
   const GcEventRecorder& clock_;
   CycleRecord& cycle_;
@@ -222,31 +268,43 @@ class PhaseTimer {
 
 // One mutator's pause outside any stop of the world (an assist, a stall, a
 // handshake answered on the mutator's own thread): on destruction, records
-// {start, duration, kind} and adds the thread's CPU time meanwhile to GC CPU,
-// since the work was the collector's. `discard` drops it (an assist that
-// found nothing to mark paused no one).
+// {start, duration, kind, cycle, mutator} and adds the thread's CPU time
+// meanwhile to GC CPU, since the work was the collector's. `discard` drops
+// it (an assist that found nothing to mark paused no one).
 class MutatorPause {
  public:
-  MutatorPause(GcEventRecorder& events, PauseKind kind)
+  // `mutator`: the index of the mutator paused; `cycle`: the index of the
+  // cycle the pause is for.
+  MutatorPause(GcEventRecorder& events, PauseKind kind, int mutator,
+               std::uint32_t cycle)
       : events_(events),
         kind_(kind),
+        mutator_(mutator),
+        cycle_(cycle),
         start_ns_(events.now_ns()),
         start_cpu_ns_(thread_cpu_ns()) {}
   ~MutatorPause() {
     if (discarded_) return;
     events_.record_pause({.start_ns = start_ns_,
                           .duration_ns = events_.now_ns() - start_ns_,
-                          .kind = kind_});
+                          .kind = kind_,
+                          .cycle = cycle_,
+                          .mutator = mutator_});
     events_.add_gc_cpu_ns(thread_cpu_ns() - start_cpu_ns_);
   }
   MutatorPause(const MutatorPause&) = delete;
   MutatorPause& operator=(const MutatorPause&) = delete;
 
   void discard() { discarded_ = true; }
+  // For a pause that learns which cycle it is for only once it has begun (a
+  // stall, which starts timing before it takes the collector's lock).
+  void set_cycle(std::uint32_t cycle) { cycle_ = cycle; }
 
  private:
   GcEventRecorder& events_;
   PauseKind kind_;
+  int mutator_;
+  std::uint32_t cycle_;
   std::int64_t start_ns_;
   std::int64_t start_cpu_ns_;
   bool discarded_ = false;

@@ -77,7 +77,12 @@ Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester, PauseKind kind,
       start_cpu_ns_(process_cpu_ns()) {
   stopped_ = heap_.safepoints_.begin_stop(requester);
   stopped_ns_ = heap_.events_.now_ns();
-  if (!stopped_ || buffers == Buffers::kKeep) return;
+  if (!stopped_) return;
+  // Read once the world is ours, so that no other thread closes a cycle
+  // meanwhile: a stop-the-world collector opens this cycle next, a
+  // concurrent one has it open.
+  cycle_ = heap_.events_.next_cycle_index();
+  if (buffers == Buffers::kKeep) return;
   for (Mutator* mutator : heap_.safepoints_.mutators()) {
     mutator->retire_buffer(*heap_.allocator_);
   }
@@ -93,7 +98,8 @@ Heap::WorldStop::~WorldStop() {
   heap_.events_.record_pause({.start_ns = start_ns_,
                               .duration_ns = end_ns - start_ns_,
                               .kind = kind_,
-                              .time_to_safepoint_ns = stopped_ns_ - start_ns_});
+                              .time_to_safepoint_ns = stopped_ns_ - start_ns_,
+                              .cycle = cycle_});
   heap_.safepoints_.end_stop(requester_);
 }
 

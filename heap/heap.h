@@ -107,6 +107,7 @@ class Heap {
     std::int64_t start_ns_;
     std::int64_t stopped_ns_ = 0;  // when every mutator had stopped
     std::int64_t start_cpu_ns_;
+    std::uint32_t cycle_ = 0;  // the cycle run (or about to open) in the stop
   };
 
   // Mark epochs alternate between 1 and 2, so marks never need clearing: an

@@ -15,7 +15,7 @@ std::uint64_t stress_period(const Heap& heap) {
 
 }  // namespace
 
-Mutator::Mutator(Heap& heap)
+Mutator::Mutator(Heap& heap, int index)
     : heap_(heap),
       stress_countdown_(stress_period(heap)),
       countdown_reload_(stress_countdown_),
@@ -26,7 +26,8 @@ Mutator::Mutator(Heap& heap)
       aborted_(&heap.aborted_flag()),
       allocation_mark_(&heap.allocation_mark()),
       mark_epoch_(&heap.mark_epoch_flag()),
-      barrier_kind_(heap.options().barrier) {
+      barrier_kind_(heap.options().barrier),
+      index_(index) {
   heap_.attach(*this);
 }
 

@@ -68,7 +68,10 @@ class Mutator {
   static constexpr std::size_t kStepwiseZeroingBytes = std::size_t{256} << 10;
   static constexpr std::size_t kZeroingStep = std::size_t{64} << 10;
 
-  explicit Mutator(Heap& heap);
+  // `index` numbers a run's mutators from 0 (run_mutator_threads gives each
+  // its own; a lone mutator is 0): the pauses that stop this mutator alone
+  // record it.
+  explicit Mutator(Heap& heap, int index = 0);
   ~Mutator();
   Mutator(const Mutator&) = delete;
   Mutator& operator=(const Mutator&) = delete;
@@ -156,6 +159,7 @@ class Mutator {
   }
 
   Heap& heap() { return heap_; }
+  int index() const { return index_; }
   MutatorCounters counters() const;
 
   // For collectors, with this mutator stopped (or from its own thread):
@@ -227,6 +231,7 @@ class Mutator {
   Root* innermost_root_ = nullptr;  // the root stack, linked through Roots
   MutatorCounters counters_;
   const BarrierKind barrier_kind_;
+  const int index_;
   bool roots_unscanned_ = false;
   BarrierBuffer barrier_buffer_;
   // Guarded by the coordinator.

@@ -18,7 +18,7 @@ std::exception_ptr run_mutator_threads(
     for (int index = 0; index < mutators; ++index) {
       threads.emplace_back([&, index] {
         try {
-          Mutator mutator(heap);
+          Mutator mutator(heap, index);
           body(mutator, index);
         } catch (const RunAborted&) {
           // Another mutator failed first; its error is the one reported.

@@ -16,8 +16,8 @@
 namespace gclab {
 
 // Runs `body(mutator, index)` for index 0 .. mutators-1, each on its own
-// thread and Mutator, and returns once all have finished: the first error,
-// or null when every body returned.
+// thread and Mutator (whose Mutator::index is `index`), and returns once all
+// have finished: the first error, or null when every body returned.
 std::exception_ptr run_mutator_threads(
     Heap& heap, int mutators,
     const std::function<void(Mutator&, int index)>& body);
