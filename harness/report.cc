@@ -66,29 +66,6 @@ Json stats_json(const AllocatorStats& stats) {
   };
 }
 
-Json config_json(const RunRecord& record) {
-  return {
-      {fields::config::kCollector, record.collector},
-      {fields::config::kAllocator, record.allocator},
-      {fields::config::kWorkload, record.workload},
-      {fields::config::kParams,
-       {
-           {fields::params::kCollector, params_json(record.collector_params)},
-           {fields::params::kAllocator, params_json(record.allocator_params)},
-           {fields::params::kWorkload, params_json(record.workload_params)},
-       }},
-      {fields::config::kHeapBytes, record.heap_bytes},
-      {fields::config::kMutators, record.mutators},
-      {fields::config::kGcThreads, record.gc_threads},
-      {fields::config::kSeed, record.seed},
-      {fields::config::kTrigger, record.trigger},
-      {fields::config::kBarrier, record.barrier},
-      {fields::config::kVerify, to_string(record.verify)},
-      {fields::config::kStress, record.stress},
-      {fields::config::kPretouch, record.pretouch},
-  };
-}
-
 Json time_json(const RunRecord& record) {
   std::int64_t lazy_sweep_ns = 0;
   for (const CycleRecord& cycle : record.cycles) {
@@ -253,6 +230,29 @@ Json verification_json(const RunRecord& record) {
 }
 
 }  // namespace
+
+Json config_json(const RunRecord& record) {
+  return {
+      {fields::config::kCollector, record.collector},
+      {fields::config::kAllocator, record.allocator},
+      {fields::config::kWorkload, record.workload},
+      {fields::config::kParams,
+       {
+           {fields::params::kCollector, params_json(record.collector_params)},
+           {fields::params::kAllocator, params_json(record.allocator_params)},
+           {fields::params::kWorkload, params_json(record.workload_params)},
+       }},
+      {fields::config::kHeapBytes, record.heap_bytes},
+      {fields::config::kMutators, record.mutators},
+      {fields::config::kGcThreads, record.gc_threads},
+      {fields::config::kSeed, record.seed},
+      {fields::config::kTrigger, record.trigger},
+      {fields::config::kBarrier, record.barrier},
+      {fields::config::kVerify, to_string(record.verify)},
+      {fields::config::kStress, record.stress},
+      {fields::config::kPretouch, record.pretouch},
+  };
+}
 
 Json make_report(const RunRecord& record, Json environment) {
   return {

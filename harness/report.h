@@ -58,6 +58,10 @@ using Json = nlohmann::ordered_json;
 
 Json make_report(const RunRecord& record, Json environment);
 
+// The report's `config` block: the effective configuration. The trace's
+// otherData holds it too.
+Json config_json(const RunRecord& record);
+
 }  // namespace gclab
 
 #endif  // GCLAB_HARNESS_REPORT_H_

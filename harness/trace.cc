@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "harness/report.h"
 #include "harness/report_fields.h"
 #include "harness/run_config.h"
 #include "heap/fatal.h"
@@ -230,17 +231,9 @@ void add_counters(const Tracks& tracks, const RunRecord& record, Json& events) {
 }
 
 Json other_data(const RunRecord& record) {
-  return {{fields::config::kCollector, record.collector},
-          {fields::config::kAllocator, record.allocator},
-          {fields::config::kWorkload, record.workload},
-          {fields::config::kHeapBytes, record.heap_bytes},
-          {fields::config::kMutators, record.mutators},
-          {fields::config::kGcThreads, record.gc_threads},
-          {fields::config::kSeed, record.seed},
-          {fields::config::kTrigger, record.trigger},
-          {fields::config::kBarrier, record.barrier},
-          {fields::config::kVerify, to_string(record.verify)},
-          {fields::time::kWallNs, record.wall_ns}};
+  Json data = config_json(record);
+  data[fields::time::kWallNs] = record.wall_ns;
+  return data;
 }
 
 }  // namespace
