@@ -7,6 +7,7 @@
 #include "collectors/mark_compact.h"
 #include "collectors/mark_sweep.h"
 #include "collectors/none_collector.h"
+#include "collectors/ref_count.h"
 #include "heap/component_table.h"
 #include "heap/errors.h"
 
@@ -52,6 +53,13 @@ const CollectorEntry kCollectors[] = {
      "(gogc:100 by default)",
      ConcurrentMarkSweepCollector::kParams, fixed<ConcurrentMarkSweepCollector>,
      ConcurrentMarkSweepCollector::create, "gogc:100", "hybrid"},
+    {"ref-count",
+     "reference counting in the write barrier and roots, dead objects freed "
+     "at the next allocation; garbage cycles by trial deletion, a backup "
+     "trace or not at all (--cycles); decrements deferred to stops with "
+     "several mutators",
+     RefCountCollector::kParams, RefCountCollector::capabilities_of,
+     RefCountCollector::create},
 };
 
 }  // namespace

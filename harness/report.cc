@@ -225,6 +225,7 @@ Json verification_json(const RunRecord& record) {
       {fields::verification::kObjectsVisited,
        record.verification.objects_visited},
       {fields::verification::kMarkChecks, record.verification.mark_checks},
+      {fields::verification::kCountChecks, record.verification.count_checks},
       {fields::verification::kResult, enabled ? "passed" : "not run"},
   };
 }

@@ -304,10 +304,11 @@ inline constexpr char kChecks[] = "checks";
 inline constexpr char kHeapsVerified[] = "heaps_verified";
 inline constexpr char kObjectsVisited[] = "objects_visited";
 inline constexpr char kMarkChecks[] = "mark_checks";
+inline constexpr char kCountChecks[] = "count_checks";
 inline constexpr char kResult[] = "result";
 inline constexpr std::string_view kAll[] = {
-    kEnabled,        kMode,       kChecks, kHeapsVerified,
-    kObjectsVisited, kMarkChecks, kResult};
+    kEnabled,        kMode,       kChecks,      kHeapsVerified,
+    kObjectsVisited, kMarkChecks, kCountChecks, kResult};
 }  // namespace verification
 
 // The workload block (Boehm's workload_report too); the Go baseline adds

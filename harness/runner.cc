@@ -94,7 +94,8 @@ RunRecord run_configuration(const RunConfig& config,
       .gc_threads = config.gc_threads,
       .verify = config.verify == VerifyMode::kEvery,
       .stress_interval = config.stress,
-      .barrier = effective_barrier(config, *selection.collector)};
+      .barrier = effective_barrier(config, *selection.collector),
+      .mutators = config.mutators};
   Heap heap(
       options,
       selection.allocator->make(config.heap_bytes, selection.allocator_params),

@@ -52,6 +52,10 @@ std::string barrier_misfit(const CollectorCapabilities& capabilities,
   if (capabilities.needs_barrier && barrier == BarrierKind::kNone) {
     return "needs a write barrier (" + barrier_names() + "), not none";
   }
+  if (capabilities.counts_references && barrier != BarrierKind::kNone) {
+    return "counts references in a barrier of its own; --barrier must be "
+           "none";
+  }
   return "";
 }
 

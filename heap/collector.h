@@ -53,6 +53,9 @@ struct CollectorCapabilities {
   bool needs_lazy_sweep = false;
   bool needs_contiguous_allocator = false;
   bool needs_object_free = false;
+  // Counts references in a barrier of its own (heap/ref_counting.h), on for
+  // the whole run, so --barrier must be none.
+  bool counts_references = false;
 };
 
 struct AllocatorCapabilities;

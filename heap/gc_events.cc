@@ -14,6 +14,8 @@ std::string_view to_string(PauseKind kind) {
       return "handshake";
     case PauseKind::kAssist:
       return "assist";
+    case PauseKind::kCount:
+      return "count";
     case PauseKind::kStall:
       return "stall";
   }

@@ -45,20 +45,21 @@ inline std::int64_t thread_cpu_ns() {
   return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
 }
 
-// What a pause was. The first three stop the world; the others stop one
+// What a pause was. The first four stop the world; the others stop one
 // mutator while the rest run on. Every kind counts in the pause statistics
 // and the MMU.
 enum class PauseKind : std::uint8_t {
   kFull,         // a stop-the-world collection
   kInitialMark,  // a concurrent cycle's first stop
   kRemark,       // a concurrent cycle's stop that ends (or resumes) marking
+  kCount,        // ref-count applying logged decrements (several mutators)
   kHandshake,    // one mutator greying its own roots while the others run
   kAssist,       // one mutator marking because it allocated past the goal
   kStall,        // one mutator waiting for a cycle because allocation failed
 };
 
-// "full", "initial-mark", "remark", "handshake", "assist", "stall": the
-// names reports use.
+// "full", "initial-mark", "remark", "count", "handshake", "assist",
+// "stall": the names reports use.
 std::string_view to_string(PauseKind kind);
 
 struct PauseRecord {

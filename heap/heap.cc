@@ -156,9 +156,18 @@ void Heap::enter_safepoint(Mutator& mutator) {
 
 void Heap::abort_run() { aborted_.store(true, std::memory_order_relaxed); }
 
-void Heap::attach(Mutator& mutator) { safepoints_.register_mutator(mutator); }
+void Heap::set_reference_counting(const RefCounting& counting) {
+  counting_ = counting;
+  set_barrier_active(true);
+}
+
+void Heap::attach(Mutator& mutator) {
+  safepoints_.register_mutator(mutator);
+  if (counting_.hooks != nullptr) counting_.hooks->attach(mutator);
+}
 
 void Heap::detach(Mutator& mutator) {
+  if (counting_.hooks != nullptr) counting_.hooks->detach(mutator);
   mutator.retire_buffer(*allocator_);
   // What it shaded may be all that keeps a snapshot object grey.
   mutator.flush_barrier_buffer();
@@ -181,7 +190,16 @@ GlobalRoot::GlobalRoot(Mutator& mutator, Object* object)
   set(mutator, object);
 }
 
-GlobalRoot::~GlobalRoot() { heap_.remove_global_root(&object_); }
+// Under ref-count the root's reference is counted; a root may outlive the
+// mutator that set it (state shared by a run's mutators is dropped by the
+// last to leave), so its reference is dropped through the collector.
+GlobalRoot::~GlobalRoot() {
+  const RefCounting& counting = heap_.reference_counting();
+  if (counting.hooks != nullptr && object_ != nullptr) {
+    counting.hooks->drop_reference(object_);
+  }
+  heap_.remove_global_root(&object_);
+}
 
 void GlobalRoot::set(Mutator& mutator, Object* object) {
   mutator.write_global(&object_, object);

@@ -30,6 +30,7 @@
 #include "heap/collector.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
+#include "heap/ref_counting.h"
 #include "heap/safepoint.h"
 #include "heap/trigger.h"
 #include "heap/verifier.h"
@@ -44,6 +45,9 @@ struct HeapOptions {
   // A concurrent collector turns it on while it marks; under any other
   // collector a barrier other than none is on for the whole run.
   BarrierKind barrier = BarrierKind::kNone;
+  // The most mutators the run attaches: reference counting defers its
+  // decrements when there may be more than one.
+  int mutators = 1;
 };
 
 class Heap;
@@ -133,6 +137,12 @@ class Heap {
   }
   BarrierSink& barrier_sink() { return *barrier_sink_; }
 
+  // Reference counting (heap/ref_counting.h): a counting collector sets it
+  // from its constructor, before any mutator attaches; it also turns the
+  // barrier on for the whole run.
+  void set_reference_counting(const RefCounting& counting);
+  const RefCounting& reference_counting() const { return counting_; }
+
   // Ends the lazy sweep the last cycle began, if one is in progress: sweeps
   // what the mutators have not reached and adds the sweep's totals to that
   // cycle's record (GcEventRecorder::amend_last_cycle_sweep). A collector
@@ -191,6 +201,7 @@ class Heap {
   std::atomic<std::uint8_t> mark_epoch_{2};
   DiscardingSink discarding_sink_;
   BarrierSink* barrier_sink_ = &discarding_sink_;
+  RefCounting counting_;
 
   mutable std::mutex mutex_;  // guards the members below
   std::vector<std::string> site_names_;

@@ -20,6 +20,11 @@ Mutator::Mutator(Heap& heap, int index)
       stress_countdown_(stress_period(heap)),
       countdown_reload_(stress_countdown_),
       size_classed_(heap.allocator().capabilities().size_classes),
+      path_(heap.reference_counting().hooks != nullptr
+                ? AllocationPath::kCounted
+            : size_classed_ ? AllocationPath::kSizeClass
+                            : AllocationPath::kBump),
+      counting_(heap.reference_counting()),
       side_marks_(heap.allocator().side_marks()),
       barrier_active_(&heap.barrier_active()),
       poll_requested_(&heap.safepoints().poll_requested()),

@@ -23,10 +23,13 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "heap/allocator.h"
 #include "heap/barrier.h"
 #include "heap/object.h"
+#include "heap/ref_count_word.h"
+#include "heap/ref_counting.h"
 #include "heap/safepoint.h"
 #include "heap/side_mark_bitmap.h"
 #include "heap/size_classes.h"
@@ -47,6 +50,11 @@ struct MutatorCounters {
   std::uint64_t barrier_shaded = 0;          // objects the slow paths shaded
   std::uint64_t barrier_buffer_flushes = 0;  // buffers handed to the sink
   std::uint64_t reference_reads = 0;
+  // Under ref-count: counts raised and dropped (by stores and roots), and
+  // counts that reached the sticky limit.
+  std::uint64_t rc_increments = 0;
+  std::uint64_t rc_decrements = 0;
+  std::uint64_t rc_stuck = 0;
 
   void add(const MutatorCounters& other) {
     objects_allocated += other.objects_allocated;
@@ -57,6 +65,9 @@ struct MutatorCounters {
     barrier_shaded += other.barrier_shaded;
     barrier_buffer_flushes += other.barrier_buffer_flushes;
     reference_reads += other.reference_reads;
+    rc_increments += other.rc_increments;
+    rc_decrements += other.rc_decrements;
+    rc_stuck += other.rc_stuck;
   }
 };
 
@@ -84,7 +95,12 @@ class Mutator {
   // counts are derived off the fast path (see counters()).
   [[gnu::always_inline]] Object* allocate(ObjectShape shape) {
     std::size_t bytes = shape.size_bytes();
-    if (size_classed_) return allocate_in_class(shape, bytes);
+    if (path_ != AllocationPath::kBump) return allocate_other(shape, bytes);
+    return allocate_bump(shape, bytes);
+  }
+
+  [[gnu::always_inline]] Object* allocate_bump(ObjectShape shape,
+                                               std::size_t bytes) {
     std::byte* at = buffer_.cursor;
     if (bytes <= static_cast<std::size_t>(buffer_.limit - at) &&
         --stress_countdown_ != 0) [[likely]] {
@@ -122,6 +138,31 @@ class Mutator {
     return allocate_slow(shape);
   }
 
+  // Under ref-count every new object is born in the mutator's zero count
+  // table (heap/ref_counting.h), which is processed here, at an allocation,
+  // where the mutator holds no raw pointer that the rooting contract lets it
+  // keep.
+  [[gnu::always_inline]] Object* allocate_other(ObjectShape shape,
+                                                std::size_t bytes) {
+    if (path_ == AllocationPath::kSizeClass) [[likely]]
+      return allocate_in_class(shape, bytes);
+    if (zero_counts_.size() + decrement_log_.size() >= counting_.log_limit)
+        [[unlikely]] {
+      counting_.hooks->process(*this);
+    }
+    Object* object = size_classed_ ? allocate_in_class(shape, bytes)
+                                   : allocate_bump(shape, bytes);
+    std::atomic<std::uint32_t>& word = object->gc_word();
+    // A large object, zeroed with a Root held across polls, has been
+    // counted already, and may be in the table already.
+    std::uint32_t value = word.load(std::memory_order_relaxed);
+    if ((value & ref_count::kZeroCount) == 0) {
+      word.store(value | ref_count::kZeroCount, std::memory_order_relaxed);
+      zero_counts_.push_back(object);
+    }
+    return object;
+  }
+
   // Reads go through here so that a read barrier can be added without
   // touching workloads.
   Object* read(Object* object, std::size_t slot) {
@@ -131,9 +172,15 @@ class Mutator {
 
   // Hot path: with no barrier active this is a load and a branch; the slow
   // path shades what the barrier kind says (heap/barrier.h), then stores.
+  // Under ref-count the barrier is on for the whole run and counts inline
+  // (store_counted), so the other collectors' fast path is unchanged.
   void write(Object* object, std::size_t slot, Object* value) {
     ++counters_.reference_writes;
     if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      if (counts_references()) {
+        store_counted(object->slot(slot), value);
+        return;
+      }
       write_slow(object, slot, value);
       return;
     }
@@ -143,11 +190,26 @@ class Mutator {
   // Stores into a global root (GlobalRoot::set) pass the barrier too.
   void write_global(Object** slot, Object* value) {
     if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      if (counts_references()) {
+        store_counted(std::atomic_ref<Object*>(*slot), value);
+        return;
+      }
       write_global_slow(slot, value);
       return;
     }
     std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
   }
+
+  // Reference counting (heap/ref_counting.h): whether this run counts, and
+  // the inline count updates that stores and Roots make.
+  bool counts_references() const { return counting_.hooks != nullptr; }
+  [[gnu::always_inline]] void count_increment(Object* object);
+  [[gnu::always_inline]] void count_decrement(Object* object);
+  // The stores into one slot, for the collector to process: objects whose
+  // count fell to zero (and new objects), and with several mutators the
+  // decrements not yet applied.
+  std::vector<Object*>& zero_counts() { return zero_counts_; }
+  std::vector<Object*>& decrement_log() { return decrement_log_; }
 
   // An explicit safepoint poll, for loops that do not allocate. It also
   // answers handshakes (SafepointCoordinator::handshake).
@@ -202,6 +264,22 @@ class Mutator {
   }
   Object* zero_payload_stepwise(Object* object);
   void write_slow(Object* object, std::size_t slot, Object* value);
+  // The counting store: increments the new value before it decrements the
+  // old one, which may be the same object. With several mutators the old
+  // value is exchanged out, so that two racing stores into one slot each
+  // decrement what they overwrote, never the same object twice.
+  [[gnu::always_inline]] void store_counted(std::atomic_ref<Object*> slot,
+                                            Object* value) {
+    count_increment(value);
+    Object* old;
+    if (counting_.deferred) {
+      old = slot.exchange(value, std::memory_order_acq_rel);
+    } else {
+      old = slot.load(std::memory_order_relaxed);
+      slot.store(value, std::memory_order_release);
+    }
+    count_decrement(old);
+  }
   void write_global_slow(Object** slot, Object* value);
   void shade(Object* object);
   void enter_safepoint();
@@ -219,6 +297,13 @@ class Mutator {
   // Under a size-class allocator (AllocatorCapabilities::size_classes), the
   // runs replace buffer_, and bytes are counted directly.
   const bool size_classed_;
+  // Which allocate() path: a bump in one buffer, a size class's run, or
+  // either through the zero count table (ref-count).
+  enum class AllocationPath : std::uint8_t { kBump, kSizeClass, kCounted };
+  const AllocationPath path_;
+  const RefCounting counting_;
+  std::vector<Object*> zero_counts_;
+  std::vector<Object*> decrement_log_;
   std::array<AllocationBuffer, kSizeClassCount> class_runs_{};
   std::uint64_t class_bytes_ = 0;
   std::uint64_t rounding_waste_ = 0;
@@ -246,18 +331,31 @@ class Mutator {
 // the list holds their address.
 class Root {
  public:
+  // Under ref-count a Root holds a counted reference (see count_increment).
   explicit Root(Mutator& mutator, Object* object = nullptr)
       : mutator_(mutator), object_(object), outer_(mutator.innermost_root_) {
     mutator_.innermost_root_ = this;
+    if (mutator_.counts_references()) [[unlikely]]
+      mutator_.count_increment(object);
   }
-  ~Root() { mutator_.innermost_root_ = outer_; }
+  ~Root() {
+    mutator_.innermost_root_ = outer_;
+    if (mutator_.counts_references()) [[unlikely]]
+      mutator_.count_decrement(object_);
+  }
   Root(const Root&) = delete;
   Root& operator=(const Root&) = delete;
 
   Object* get() const { return object_; }
-  void set(Object* object) { object_ = object; }
-  Root& operator=(Object* object) {
+  void set(Object* object) {
+    if (mutator_.counts_references()) [[unlikely]] {
+      mutator_.count_increment(object);
+      mutator_.count_decrement(object_);
+    }
     object_ = object;
+  }
+  Root& operator=(Object* object) {
+    set(object);
     return *this;
   }
 
@@ -268,6 +366,56 @@ class Root {
   Object* object_;
   Root* outer_;
 };
+
+// With one mutator counts are plain loads and stores, and a count that falls
+// to zero puts its object in the zero count table, to be freed at the next
+// allocation if nothing has raised it again: a workload may hold the object
+// in a raw pointer until then (it read it from the slot it overwrites, say).
+// A count that falls to a non-zero value makes its object a possible cycle
+// root (purple), buffered once. With several mutators increments are atomic
+// and decrements are logged, applied with the world stopped (see
+// heap/ref_counting.h).
+inline void Mutator::count_increment(Object* object) {
+  if (object == nullptr) return;
+  ++counters_.rc_increments;
+  std::atomic<std::uint32_t>& word = object->gc_word();
+  std::uint32_t old = word.load(std::memory_order_relaxed);
+  if (old >= counting_.stuck_word) return;
+  if (counting_.deferred) {
+    old = word.fetch_add(ref_count::kOne, std::memory_order_relaxed);
+  } else {
+    word.store(old + ref_count::kOne, std::memory_order_relaxed);
+  }
+  if (old + ref_count::kOne >= counting_.stuck_word) [[unlikely]]
+    ++counters_.rc_stuck;
+}
+
+inline void Mutator::count_decrement(Object* object) {
+  if (object == nullptr) return;
+  ++counters_.rc_decrements;
+  if (counting_.deferred) {
+    decrement_log_.push_back(object);
+    return;
+  }
+  std::atomic<std::uint32_t>& word = object->gc_word();
+  std::uint32_t value = word.load(std::memory_order_relaxed);
+  if (value >= counting_.stuck_word) return;
+  value -= ref_count::kOne;
+  if (value < ref_count::kOne) {
+    if ((value & ref_count::kZeroCount) == 0) {
+      value |= ref_count::kZeroCount;
+      zero_counts_.push_back(object);
+    }
+  } else if (counting_.candidates != nullptr &&
+             ref_count::colour(value) != ref_count::Colour::kPurple) {
+    value = ref_count::with_colour(value, ref_count::Colour::kPurple);
+    if ((value & ref_count::kCandidate) == 0) {
+      value |= ref_count::kCandidate;
+      counting_.candidates->push_back(object);
+    }
+  }
+  word.store(value, std::memory_order_relaxed);
+}
 
 template <typename Visit>
 void Mutator::for_each_root(Visit&& visit) {

@@ -27,6 +27,9 @@ struct VerificationStats {
   std::uint64_t heaps_verified = 0;  // after collections and at the end
   std::uint64_t objects_visited = 0;
   std::uint64_t mark_checks = 0;  // verifications that also checked marks
+  // Verifications that also checked every reference count against the
+  // graph (ref-count: collectors/ref_count_check.h).
+  std::uint64_t count_checks = 0;
 };
 
 class HeapVerifier {
@@ -37,6 +40,8 @@ class HeapVerifier {
                                    std::optional<std::uint8_t> reachable_mark);
 
   const VerificationStats& stats() const { return stats_; }
+  // A collector that checked its reference counts says so.
+  void count_checked() { ++stats_.count_checks; }
 
  private:
   VerificationStats stats_;
