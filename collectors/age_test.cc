@@ -23,7 +23,12 @@ using Pair = std::pair<std::string, std::string>;
 std::vector<Pair> collecting_pairs() {
   std::vector<Pair> pairs;
   for (const CollectorEntry& collector : collector_registry()) {
-    if (!collector.default_capabilities().collects) continue;
+    // A counting collection never visits the survivors; under ref-count an
+    // age counts the censuses an object survived instead.
+    if (!collector.default_capabilities().collects ||
+        collector.default_capabilities().counts_references) {
+      continue;
+    }
     for (const AllocatorEntry& allocator : allocator_registry()) {
       if (!missing_capability(collector.default_capabilities(),
                               allocator.capabilities)

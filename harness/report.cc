@@ -200,6 +200,30 @@ Json barriers_json(const RunRecord& record) {
   };
 }
 
+Json ref_count_json(const RunRecord& record) {
+  const RefCountStats& counting = *record.ref_count;
+  const MutatorCounters& totals = record.mutator_totals;
+  namespace rc = fields::ref_count;
+  return {
+      {rc::kDeferredDecrements, counting.deferred},
+      {rc::kIncrements, totals.rc_increments},
+      {rc::kDecrements, totals.rc_decrements},
+      {rc::kStuck, totals.rc_stuck},
+      {rc::kFreedByCounting,
+       {{fields::freed::kObjects, counting.freed_by_counting_objects},
+        {fields::freed::kBytes, counting.freed_by_counting_bytes}}},
+      {rc::kFreedByCycles,
+       {{fields::freed::kObjects, counting.freed_by_cycles_objects},
+        {fields::freed::kBytes, counting.freed_by_cycles_bytes}}},
+      {rc::kTablesProcessed, counting.table_processings},
+      {rc::kTableEntries, counting.table_entries},
+      {rc::kLoggedDecrements, counting.logged_decrements},
+      {rc::kCycleCollections, counting.cycle_collections},
+      {rc::kCandidateBufferSizes, counting.candidate_buffer_sizes},
+      {rc::kProcessingNs, counting.processing_ns},
+  };
+}
+
 // The checks each mode runs: the final heap is checked without marks (no
 // cycle has just ended), so only per-cycle verification checks them.
 Json verification_checks(VerifyMode mode) {
@@ -256,7 +280,7 @@ Json config_json(const RunRecord& record) {
 }
 
 Json make_report(const RunRecord& record, Json environment) {
-  return {
+  Json report = {
       {fields::run::kSchemaVersion, kReportSchemaVersion},
       {fields::run::kConfig, config_json(record)},
       {fields::run::kEnvironment, std::move(environment)},
@@ -272,6 +296,10 @@ Json make_report(const RunRecord& record, Json environment) {
        {{fields::workload::kChecksPassed, record.checks_passed},
         {fields::workload::kOutput, record.workload_output}}},
   };
+  if (record.ref_count) {
+    report[fields::run::kRefCount] = ref_count_json(record);
+  }
+  return report;
 }
 
 }  // namespace gclab

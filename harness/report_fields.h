@@ -39,6 +39,7 @@ inline constexpr char kAllocation[] = "allocation";
 inline constexpr char kHeap[] = "heap";
 inline constexpr char kCycles[] = "cycles";
 inline constexpr char kBarriers[] = "barriers";
+inline constexpr char kRefCount[] = "ref_count";
 inline constexpr char kVerification[] = "verification";
 inline constexpr char kWorkload[] = "workload";
 // Boehm's: its collection count, having no per-cycle records.
@@ -47,14 +48,13 @@ inline constexpr char kCyclesCount[] = "cycles_count";
 inline constexpr char kWorkloadReport[] = "workload_report";
 inline constexpr char kBoehm[] = "boehm";
 inline constexpr char kGo[] = "go";
-inline constexpr std::string_view kAll[] = {kSchemaVersion, kConfig,
-                                            kEnvironment,   kTime,
-                                            kPauses,        kMmu,
-                                            kAllocation,    kHeap,
-                                            kCycles,        kBarriers,
-                                            kVerification,  kWorkload,
-                                            kCyclesCount,   kWorkloadReport,
-                                            kBoehm,         kGo};
+inline constexpr std::string_view kAll[] = {
+    kSchemaVersion, kConfig,      kEnvironment,
+    kTime,          kPauses,      kMmu,
+    kAllocation,    kHeap,        kCycles,
+    kBarriers,      kRefCount,    kVerification,
+    kWorkload,      kCyclesCount, kWorkloadReport,
+    kBoehm,         kGo};
 }  // namespace run
 
 namespace config {
@@ -296,6 +296,35 @@ inline constexpr std::string_view kAll[] = {kKind,          kReferenceWrites,
                                             kSlowPaths,     kShaded,
                                             kBufferFlushes, kReferenceReads};
 }  // namespace barriers
+
+namespace ref_count {
+inline constexpr char kDeferredDecrements[] = "deferred_decrements";
+inline constexpr char kIncrements[] = "increments";
+inline constexpr char kDecrements[] = "decrements";
+inline constexpr char kStuck[] = "stuck";
+inline constexpr char kFreedByCounting[] = "freed_by_counting";
+inline constexpr char kFreedByCycles[] = "freed_by_cycles";
+inline constexpr char kTablesProcessed[] = "tables_processed";
+inline constexpr char kTableEntries[] = "table_entries";
+inline constexpr char kLoggedDecrements[] = "logged_decrements";
+inline constexpr char kCycleCollections[] = "cycle_collections";
+inline constexpr char kCandidateBufferSizes[] = "candidate_buffer_sizes";
+inline constexpr char kProcessingNs[] = "processing_ns";
+inline constexpr std::string_view kAll[] = {
+    kDeferredDecrements,   kIncrements,
+    kDecrements,           kStuck,
+    kFreedByCounting,      kFreedByCycles,
+    kTablesProcessed,      kTableEntries,
+    kLoggedDecrements,     kCycleCollections,
+    kCandidateBufferSizes, kProcessingNs};
+}  // namespace ref_count
+
+// ref_count.freed_by_counting and freed_by_cycles.
+namespace freed {
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr std::string_view kAll[] = {kObjects, kBytes};
+}  // namespace freed
 
 namespace verification {
 inline constexpr char kEnabled[] = "enabled";

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
 #include "heap/params.h"
+#include "heap/ref_counting.h"
 #include "heap/verifier.h"
 
 namespace gclab {
@@ -62,6 +64,8 @@ struct RunRecord {
   std::vector<PauseRecord> pauses;
   std::vector<CycleRecord> cycles;
   MutatorCounters mutator_totals;
+  // Under a collector that counts references (ref-count).
+  std::optional<RefCountStats> ref_count;
   AllocatorStats final_heap;
   VerificationStats verification;
 

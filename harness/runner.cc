@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "collectors/ref_count.h"
 #include "heap/fatal.h"
 #include "heap/gc_events.h"
 #include "heap/heap.h"
@@ -54,6 +55,9 @@ void record_heap_events(Heap& heap, std::int64_t run_start_ns,
     record.cycles.push_back(std::move(cycle));
   }
   record.gc_cpu_ns = heap.events().gc_cpu_ns();
+  if (auto* counting = dynamic_cast<RefCountCollector*>(&heap.collector())) {
+    record.ref_count = counting->stats();
+  }
   record.mutator_totals = heap.mutator_totals();
   record.final_heap = heap.allocator().stats();
   record.verification = heap.verifier().stats();

@@ -175,6 +175,23 @@ void print_run_summary(std::ostream& out, const Json& report) {
         << ")";
   }
   out << "\n";
+  if (report.contains(fields::run::kRefCount)) {
+    namespace rc = fields::ref_count;
+    const Json& counting = report[fields::run::kRefCount];
+    out << "  ref-count     "
+        << counting[rc::kIncrements].get<std::uint64_t>() << " increments, "
+        << counting[rc::kDecrements].get<std::uint64_t>()
+        << " decrements; freed "
+        << counting[rc::kFreedByCounting][fields::freed::kObjects]
+               .get<std::uint64_t>()
+        << " objects by counting, "
+        << counting[rc::kFreedByCycles][fields::freed::kObjects]
+               .get<std::uint64_t>()
+        << " by cycle collection ("
+        << plural(counting[rc::kCycleCollections].get<std::int64_t>(),
+                  "collection")
+        << ")\n";
+  }
   out << "  verification  "
       << verification[verification_fields::kResult].get<std::string>();
   if (verification[verification_fields::kEnabled].get<bool>()) {

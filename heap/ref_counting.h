@@ -68,6 +68,25 @@ struct RefCounting {
   std::vector<Object*>* candidates = nullptr;
 };
 
+// What the run's counting did, beyond the mutators' increments and
+// decrements (MutatorCounters).
+struct RefCountStats {
+  bool deferred = false;
+  std::uint64_t freed_by_counting_objects = 0;
+  std::uint64_t freed_by_counting_bytes = 0;
+  std::uint64_t freed_by_cycles_objects = 0;
+  std::uint64_t freed_by_cycles_bytes = 0;
+  std::uint64_t table_processings = 0;  // zero count tables processed
+  std::uint64_t table_entries = 0;      // entries they held
+  std::uint64_t logged_decrements = 0;  // applied from the logs (deferred)
+  std::uint64_t cycle_collections = 0;
+  // The candidate buffer's size at each cycle collection, in order.
+  std::vector<std::uint64_t> candidate_buffer_sizes;
+  // Processing outside collections, on the mutators' threads (one mutator)
+  // or in `count` stops (several): the counting's share of GC work.
+  std::int64_t processing_ns = 0;
+};
+
 }  // namespace gclab
 
 #endif  // GCLAB_HEAP_REF_COUNTING_H_
