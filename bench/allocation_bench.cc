@@ -16,6 +16,7 @@
 
 #include "allocators/registry.h"
 #include "collectors/none_collector.h"
+#include "collectors/ref_count.h"
 #include "heap/heap.h"
 #include "heap/mutator.h"
 #include "heap/trigger.h"
@@ -144,6 +145,78 @@ void BM_WriteBarrierOn(benchmark::State& state, BarrierKind barrier) {
 BENCHMARK_CAPTURE(BM_WriteBarrierOn, dijkstra, BarrierKind::kDijkstra);
 BENCHMARK_CAPTURE(BM_WriteBarrierOn, yuasa, BarrierKind::kYuasa);
 BENCHMARK_CAPTURE(BM_WriteBarrierOn, hybrid, BarrierKind::kHybrid);
+
+// The counting barrier (ref-count): each write increments the stored object
+// and decrements the overwritten one, which a Root still holds, so its count
+// stays above zero (the decrement to a non-zero count also checks whether it
+// is already a buffered possible cycle root). With one mutator the counts
+// are plain loads and stores; with `deferred` (a heap built for two
+// mutators) the increment is an atomic add and the decrement an entry in
+// the mutator's log, which is applied between batches, off the clock.
+std::unique_ptr<Heap> make_counting_heap(CycleCollection cycles,
+                                         bool deferred) {
+  const AllocatorEntry& entry = find_allocator("tlsf");
+  return std::make_unique<Heap>(
+      HeapOptions{.heap_bytes = 1 << 20, .mutators = deferred ? 2 : 1},
+      entry.make(1 << 20, ParamValues(entry.params, {})),
+      parse_trigger("on-failure"), [cycles](Heap& heap) {
+        return std::make_unique<RefCountCollector>(
+            heap, RefCountOptions{.cycles = cycles});
+      });
+}
+
+void BM_RefCountBarrier(benchmark::State& state, CycleCollection cycles,
+                        bool deferred) {
+  std::unique_ptr<Heap> heap = make_counting_heap(cycles, deferred);
+  Mutator mutator(*heap);
+  Root holder(mutator, mutator.allocate(kSmallShape));
+  Root first(mutator, mutator.allocate(kSmallShape));
+  Root second(mutator, mutator.allocate(kSmallShape));
+
+  for (auto _ : state) {
+    Object* object = holder.get();
+    Object* values[2] = {first.get(), second.get()};
+    for (int i = 0; i < kBatch; ++i) {
+      mutator.write(object, 0, values[i & 1]);
+      benchmark::ClobberMemory();
+    }
+    if (deferred) {
+      state.PauseTiming();
+      heap->collect(&mutator, GcCause::kExplicit);
+      state.ResumeTiming();
+    }
+  }
+  report_per_operation(state);
+}
+
+BENCHMARK_CAPTURE(BM_RefCountBarrier, trial_deletion,
+                  CycleCollection::kTrialDeletion, false);
+BENCHMARK_CAPTURE(BM_RefCountBarrier, no_candidates, CycleCollection::kNone,
+                  false);
+BENCHMARK_CAPTURE(BM_RefCountBarrier, deferred, CycleCollection::kTrialDeletion,
+                  true);
+
+// A Root pushed and popped around a held object: two stores, and under
+// ref-count an increment and a decrement.
+void BM_RootScope(benchmark::State& state, bool counting) {
+  std::unique_ptr<Heap> heap =
+      counting ? make_counting_heap(CycleCollection::kTrialDeletion, false)
+               : make_heap(1 << 20, "tlsf", "");
+  Mutator mutator(*heap);
+  Root held(mutator, mutator.allocate(kSmallShape));
+  for (auto _ : state) {
+    Object* object = held.get();
+    for (int i = 0; i < kBatch; ++i) {
+      Root scope(mutator, object);
+      benchmark::DoNotOptimize(scope.get());
+      benchmark::ClobberMemory();
+    }
+  }
+  report_per_operation(state);
+}
+
+BENCHMARK_CAPTURE(BM_RootScope, uncounted, false);
+BENCHMARK_CAPTURE(BM_RootScope, counted, true);
 
 }  // namespace
 }  // namespace gclab

@@ -64,7 +64,7 @@ CycleCollection parse_cycle_collection(std::string_view name);
 
 struct RefCountOptions {
   CycleCollection cycles = CycleCollection::kTrialDeletion;
-  std::size_t cycle_buffer = 8192;
+  std::size_t cycle_buffer = 65536;
   int count_bits = 16;
   std::size_t log_limit = 1024;
 };
@@ -79,7 +79,7 @@ class RefCountCollector final : public Collector, private RefCountHooks {
        "backup-trace (a stop-the-world mark and sweep on allocation "
        "failure), none (they leak)",
        "trial-deletion|backup-trace|none"},
-      {"cycle-buffer", ParamKind::kInt, "8192",
+      {"cycle-buffer", ParamKind::kInt, "65536",
        "possible cycle roots buffered before trial deletion runs"},
       {"count-bits", ParamKind::kInt, "16",
        "bits of the count; a count that reaches 2^bits-1 sticks (2..24)"},
