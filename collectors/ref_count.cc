@@ -133,6 +133,7 @@ void RefCountCollector::process(Mutator& mutator) {
       apply_log(detached_log_);
     }
     process_table(mutator.zero_counts());
+    purge_released_candidates();
     std::int64_t spent = thread_cpu_ns() - start;
     stats_.processing_ns += spent;
     heap_.events().add_gc_cpu_ns(spent);
@@ -163,6 +164,7 @@ void RefCountCollector::settle_all() {
   }
   std::lock_guard lock(detached_mutex_);
   process_table(detached_table_);
+  purge_released_candidates();
 }
 
 void RefCountCollector::apply_log(std::vector<Object*>& log) {
@@ -230,10 +232,38 @@ void RefCountCollector::release_dead() {
     std::uint32_t word = load(dead);
     if ((word & ref_count::kCandidate) != 0) {
       store(dead, ref_count::with_colour(word, ref_count::Colour::kBlack));
+      ++released_candidates_;
       continue;
     }
     free_counted(dead);
   }
+}
+
+// A Root dropped to a non-zero count makes its object a candidate, so
+// nearly every node of a tree built bottom up is buffered while it is
+// built; when the tree dies, counting releases them into the buffer. Left
+// there until trial deletion, they would keep dead trees' memory and fill
+// the buffer, forcing trial deletions that find nothing. Purging once they
+// are half of it costs one pass over the buffer per as many releases.
+void RefCountCollector::purge_released_candidates() {
+  if (released_candidates_ < 1024 ||
+      released_candidates_ * 2 < candidates_.size()) {
+    return;
+  }
+  std::size_t kept = 0;
+  for (Object* candidate : candidates_) {
+    std::uint32_t word = load(candidate);
+    // Released: no count, and in no table (where it would wait to be).
+    if (ref_count::count(word) == 0 &&
+        (word & ref_count::kZeroCount) == 0) {
+      store(candidate, word & ~ref_count::kCandidate);
+      free_counted(candidate);
+    } else {
+      candidates_[kept++] = candidate;
+    }
+  }
+  candidates_.resize(kept);
+  released_candidates_ = 0;
 }
 
 void RefCountCollector::free_counted(Object* object) {
@@ -284,6 +314,7 @@ void RefCountCollector::collect_cycles(CollectionCycle& cycle) {
   ++stats_.cycle_collections;
   stats_.candidate_buffer_sizes.push_back(candidates_.size());
   TrialDeletion::Freed freed = trial_deletion_.collect(candidates_);
+  released_candidates_ = 0;
   for (Object* object : freed.released) free_counted(object);
   for (Object* object : freed.cyclic) free_cyclic(object);
 }

@@ -116,6 +116,9 @@ class RefCountCollector final : public Collector, private RefCountHooks {
   void settle_all();
   void apply_log(std::vector<Object*>& log);
   void process_table(std::vector<Object*>& table);
+  // Frees the candidates that counting released, once they are half the
+  // buffer (see purge_released_candidates in the .cc).
+  void purge_released_candidates();
   // Drops one reference to `object`: at zero it is dead, onto the work list.
   void drop(Object* object);
   // Frees the work list's objects and what falls to zero after them.
@@ -135,6 +138,8 @@ class RefCountCollector final : public Collector, private RefCountHooks {
   TrialDeletion trial_deletion_;
   ParallelMarker marker_;
   std::vector<Object*> candidates_;
+  // Candidates released by counting since the buffer was last purged.
+  std::size_t released_candidates_ = 0;
   std::vector<Object*> work_;
   // Decrements from outside the mutators' logs (drop_reference, and what
   // detached mutators left with several), and detached mutators' tables;
