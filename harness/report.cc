@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/census_report.h"
 #include "harness/pause_blocks.h"
 #include "harness/report_fields.h"
 #include "heap/collector.h"
@@ -255,7 +256,7 @@ Json config_json(const RunRecord& record) {
 }
 
 Json make_report(const RunRecord& record, Json environment) {
-  return {
+  Json report = {
       {fields::run::kSchemaVersion, kReportSchemaVersion},
       {fields::run::kConfig, config_json(record)},
       {fields::run::kEnvironment, std::move(environment)},
@@ -271,6 +272,9 @@ Json make_report(const RunRecord& record, Json environment) {
        {{fields::workload::kChecksPassed, record.checks_passed},
         {fields::workload::kOutput, record.workload_output}}},
   };
+  if (record.census) report[fields::run::kCensus] = census_json(record);
+  if (record.leaks) report[fields::run::kLeaks] = leaks_json(record);
+  return report;
 }
 
 }  // namespace gclab

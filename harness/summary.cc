@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/census_summary.h"
 #include "harness/mmu.h"
 #include "harness/report_fields.h"
 #include "harness/verify_mode.h"
@@ -195,6 +196,7 @@ void print_run_summary(std::ostream& out, const Json& report) {
       << report[fields::run::kWorkload][fields::workload::kChecksPassed]
              .get<std::uint64_t>()
       << " self-checks passed\n";
+  print_census_summary(out, report);
 }
 
 SummaryRow summary_row(const Json& report) {
