@@ -46,6 +46,9 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
     return {param("nodes", "64"), param("operations", "3000"),
             param("garbage", "3"), param("hold", "16")};
   }
+  if (workload == "leak") {
+    return {param("requests", "2000"), param("working-set", "64")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};

@@ -30,6 +30,10 @@ LeakGrowth::LeakGrowth(int growth_censuses)
 std::vector<std::uint16_t> LeakGrowth::observe(
     std::uint32_t census, std::uint64_t allocated_bytes,
     std::span<const std::uint64_t> bytes_by_site) {
+  // Nothing allocated since the last census (a second collection for the
+  // same failed allocation): nothing can have grown or shrunk for a reason,
+  // so the census neither extends nor breaks a streak.
+  if (!first_census_ && allocated_bytes == last_allocated_) return {};
   if (bytes_by_site.size() > sites_.size()) {
     sites_.resize(bytes_by_site.size());
   }

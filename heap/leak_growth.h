@@ -16,6 +16,10 @@
 // stays full never grows again; a steady leak passes its mark at every
 // census.
 //
+// A census after which nothing was allocated (the second collection a
+// failed allocation asks for, when the first freed too little) says nothing
+// about growth and is passed over.
+//
 // Growth is measured over the streak: from the census before its first
 // growth to its last, in bytes per census and per MiB allocated meanwhile.
 // A site keeps the latest streak that flagged it, with `growing_at_end`
