@@ -21,7 +21,8 @@ using testing::undeclared_fields;
 using Paths = std::vector<std::string>;
 
 // A record with something in every block: parameters of each component, a
-// pause, a cycle with phases and a pacer.
+// pause, a cycle with phases and a pacer, a census and a leak report with a
+// path and a garbage cycle.
 RunRecord full_record() {
   RunRecord record;
   record.collector_params = {{"stw", "1", ParamKind::kFlag}};
@@ -37,6 +38,24 @@ RunRecord full_record() {
   cycle.goal_bytes = 2048;
   record.cycles = {cycle};
   record.workload_output = {"done"};
+  record.site_names = {"a", "b"};
+  record.census = CensusSeries{
+      .interval_allocations = 100,
+      .records = {
+          {.cycle = 0, .sites = {{1, {2, 64}}}, .ages = {{3, {2, 64}}}}}};
+  record.leaks = LeakFindings{
+      .growth_censuses = 5,
+      .growing_sites = {{.site = 1,
+                         .path = ObjectPath{.root = RootKind::kMutator,
+                                            .mutator = 0,
+                                            .steps = {{.site = 0},
+                                                      {.site = 1, .slot = 2}}},
+                         .path_census = 0}},
+      .looks_for_cycles = true,
+      .garbage_cycles =
+          GarbageCycles{
+              .components = {{.total = {2, 64}, .sites = {{1, {2, 64}}}}}},
+      .at_end = {.sites = {{0, {1, 32}}}}};
   return record;
 }
 

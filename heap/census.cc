@@ -31,7 +31,11 @@ void HeapCensus::take_between_collections(Mutator& requester) {
   std::int64_t start_ns = heap_.events().now_ns();
   Heap::WorldStop world(heap_, &requester, Heap::WorldStop::Unrecorded{});
   if (!world.stopped()) return;  // whoever held it restarted our count
-  CensusTrace trace(heap_, CensusTrace::Aging::kAgeReached);
+  // Paths want a breadth-first trace (heap/census_trace.h).
+  CensusTrace trace(heap_,
+                    growth_ ? CensusTrace::Order::kBreadthFirst
+                            : CensusTrace::Order::kDepthFirst,
+                    CensusTrace::Aging::kAgeReached, workspace());
   record({.time_ns = start_ns}, trace.counts(), &trace);
   if (growth_ && collector_frees_) {
     find_garbage_cycles(records_.back().index, trace);
@@ -60,7 +64,8 @@ void HeapCensus::record(CensusRecord record, const CensusCounts& counts,
     // a census that needs one.
     std::optional<CensusTrace> own_trace;
     if (!want_paths.empty() && trace == nullptr) {
-      trace = &own_trace.emplace(heap_, CensusTrace::Aging::kNone);
+      trace = &own_trace.emplace(heap_, CensusTrace::Order::kBreadthFirst,
+                                 CensusTrace::Aging::kNone, workspace());
     }
     for (std::uint16_t site : want_paths) {
       growth_->set_path(site, record.index, trace->path_to_site(site));
@@ -85,8 +90,10 @@ EndOfRunAllocation HeapCensus::end_of_run() {
       .collector_frees = collector_frees_,
       .reachable_only = collector_frees_ && at_collections_};
   if (result.reachable_only) {
-    result.sites =
-        CensusTrace(heap_, CensusTrace::Aging::kNone).counts().sites();
+    result.sites = CensusTrace(heap_, CensusTrace::Order::kDepthFirst,
+                               CensusTrace::Aging::kNone, workspace())
+                       .counts()
+                       .sites();
     return result;
   }
   CensusCounts counts;
@@ -94,6 +101,11 @@ EndOfRunAllocation HeapCensus::end_of_run() {
       [&counts](Object* object) { counts.count(object); });
   result.sites = counts.sites();
   return result;
+}
+
+CensusTrace::Workspace& HeapCensus::workspace() {
+  if (!workspace_) workspace_.emplace(heap_.allocator().arena());
+  return *workspace_;
 }
 
 std::vector<GrowingSite> HeapCensus::growing_sites() const {

@@ -152,6 +152,10 @@ class HeapCensus {
   const CensusOptions options_;
   const bool at_collections_;
   const bool collector_frees_;
+  // What every trace borrows, made at the first.
+  CensusTrace::Workspace& workspace();
+
+  std::optional<CensusTrace::Workspace> workspace_;
   std::vector<CensusRecord> records_;
   std::optional<LeakGrowth> growth_;
   std::optional<GarbageCycles> garbage_cycles_;

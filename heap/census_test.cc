@@ -121,8 +121,8 @@ TEST(CensusAtCollections, CountsWhatARecountOfTheGraphFinds) {
 // them as it passes (free-list) has not passed them yet, so there they read
 // one younger (heap/census.h).
 TEST(CensusAtCollections, AgesAreTheCollectionsSurvived) {
-  for (auto [allocator, lag] : {std::pair{"size-class", 0},
-                                std::pair{"free-list", 1}}) {
+  for (auto [allocator, lag] :
+       {std::pair{"size-class", 0}, std::pair{"free-list", 1}}) {
     SCOPED_TRACE(allocator);
     auto heap = testing::make_heap(
         "mark-sweep", allocator,
