@@ -158,6 +158,13 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .params = small_params(c.workload),
                    .quiet = true};
   if (c.collector_choice) config.params.push_back(*c.collector_choice);
+  // The leak workload also takes censuses and a leak report, so that both
+  // run verified and stressed beside everything else: in closing pauses,
+  // and, under none, stopping the world between two mutators' allocations.
+  if (c.workload == "leak") {
+    config.census = 500;
+    config.leak_report = kDefaultLeakGrowthCensuses;
+  }
   if (c.collector == "none") config.heap_bytes = 256 << 20;
   RunRecord record = run_configuration(config, select_components(config));
 
@@ -175,6 +182,11 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
   if (capabilities.collects) EXPECT_GT(record.verification.mark_checks, 0u);
   // Every collection was verified, and the heap once more at the end.
   EXPECT_EQ(record.verification.heaps_verified, record.cycles.size() + 1);
+  if (c.workload == "leak") {
+    ASSERT_TRUE(record.census);
+    EXPECT_FALSE(record.census->records.empty());
+    ASSERT_TRUE(record.leaks);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -4,6 +4,10 @@
 // themselves are checked on their real output in gclab_baseline_test.)
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -110,6 +114,35 @@ TEST(ReportFieldsTest, ACompareDocumentsRunsAreRunReports) {
   document["configs"][0]["median"]["p50"] = 1;
   EXPECT_EQ(undeclared_fields(document, Document::kCompare),
             (Paths{"configs[].median.p50", "heap.peak_heap"}));
+}
+
+// The census and leaks blocks are new enough to be documented field by
+// field: every name they declare is in docs/metrics.md's section on them.
+TEST(ReportFieldsTest, CensusAndLeakFieldsAreDocumented) {
+  std::ifstream file("docs/metrics.md");
+  ASSERT_TRUE(file) << "docs/metrics.md is a data dependency of this test";
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string document = text.str();
+  std::size_t begin = document.find("## The heap census");
+  ASSERT_NE(begin, std::string::npos);
+  std::string section =
+      document.substr(begin, document.find("\n## ", begin + 1) - begin);
+  namespace f = fields;
+  const std::span<const std::string_view> blocks[] = {
+      f::census::kAll,         f::census_record::kAll,
+      f::site_tally::kAll,     f::age_tally::kAll,
+      f::leaks::kAll,          f::growing_site::kAll,
+      f::object_path::kAll,    f::path_step::kAll,
+      f::garbage_cycles::kAll, f::garbage_component::kAll,
+      f::at_end::kAll};
+  for (std::span<const std::string_view> names : blocks) {
+    for (std::string_view name : names) {
+      EXPECT_TRUE(std::regex_search(
+          section, std::regex("\\b" + std::string(name) + "\\b")))
+          << name << " is not in docs/metrics.md#the-heap-census";
+    }
+  }
 }
 
 }  // namespace

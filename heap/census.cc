@@ -20,9 +20,23 @@ HeapCensus::HeapCensus(Heap& heap, const CensusOptions& options,
 void HeapCensus::take_at_close(std::uint32_t cycle, std::uint8_t epoch) {
   std::int64_t start_ns = heap_.events().now_ns();
   CensusCounts counts;
-  heap_.allocator().visit_objects([&counts, epoch](Object* object) {
+  auto count_marked = [&counts, epoch](Object* object) {
     if (object->is_marked(epoch)) counts.count(object);
-  });
+  };
+  // An allocator whose blocks tile its arena is walked inline, without a
+  // call per object: the walk meets every object the last mark left, dead
+  // ones included, and is most of the census.
+  Allocator& allocator = heap_.allocator();
+  if (std::span<std::byte> blocks = allocator.parseable(); !blocks.empty()) {
+    for (std::byte* at = blocks.data(); at < blocks.data() + blocks.size();) {
+      __builtin_prefetch(at + 2048);
+      auto* block = reinterpret_cast<Object*>(at);
+      if (block->is_object()) count_marked(block);
+      at += block->size_bytes();
+    }
+  } else {
+    allocator.visit_objects(count_marked);
+  }
   record({.time_ns = start_ns, .cycle = cycle}, counts, nullptr);
   records_.back().duration_ns = heap_.events().now_ns() - start_ns;
 }
