@@ -13,7 +13,8 @@ namespace gclab {
 
 class NoneCollector final : public Collector {
  public:
-  static constexpr CollectorCapabilities kCapabilities{.collects = false};
+  static constexpr CollectorCapabilities kCapabilities{
+      .collects = false, .marks_reachable = false};
 
   CollectorCapabilities capabilities() const override { return kCapabilities; }
   void collect(Mutator*, GcCause) override {}

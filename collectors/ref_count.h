@@ -72,7 +72,9 @@ struct RefCountOptions {
 class RefCountCollector final : public Collector, private RefCountHooks {
  public:
   static constexpr CollectorCapabilities kCapabilities{
-      .needs_object_free = true, .counts_references = true};
+      .marks_reachable = false,
+      .needs_object_free = true,
+      .counts_references = true};
   static constexpr ParamSpec kParams[] = {
       {"cycles", ParamKind::kChoice, "trial-deletion",
        "what reclaims garbage cycles: trial-deletion (Bacon & Rajan 2001), "

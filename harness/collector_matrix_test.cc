@@ -46,6 +46,9 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
     return {param("nodes", "64"), param("operations", "3000"),
             param("garbage", "3"), param("hold", "16")};
   }
+  if (workload == "leak") {
+    return {param("requests", "2000"), param("working-set", "64")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};
@@ -155,6 +158,13 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .params = small_params(c.workload),
                    .quiet = true};
   if (c.collector_choice) config.params.push_back(*c.collector_choice);
+  // The leak workload also takes censuses and a leak report, so that both
+  // run verified and stressed beside everything else: in closing pauses,
+  // and, under none, stopping the world between two mutators' allocations.
+  if (c.workload == "leak") {
+    config.census = 500;
+    config.leak_report = kDefaultLeakGrowthCensuses;
+  }
   if (c.collector == "none") config.heap_bytes = 256 << 20;
   RunRecord record = run_configuration(config, select_components(config));
 
@@ -179,6 +189,11 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
   }
   // Every collection was verified, and the heap once more at the end.
   EXPECT_EQ(record.verification.heaps_verified, record.cycles.size() + 1);
+  if (c.workload == "leak") {
+    ASSERT_TRUE(record.census);
+    EXPECT_FALSE(record.census->records.empty());
+    ASSERT_TRUE(record.leaks);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1,7 +1,11 @@
 #include "harness/flags.h"
 
+#include <charconv>
+#include <cstdint>
+
 #include "harness/run_config.h"
 #include "heap/barrier.h"
+#include "heap/census.h"
 #include "heap/errors.h"
 #include "heap/params.h"
 #include "heap/trigger.h"
@@ -139,6 +143,45 @@ std::vector<std::string> write_pretouch(const RunConfig& config) {
   return {""};
 }
 
+// A count that must be at least 1: "" (the flag alone) is `bare`.
+std::uint64_t positive_count(std::string_view value, std::string_view flag,
+                             std::uint64_t bare, std::uint64_t max) {
+  if (value.empty()) return bare;
+  std::uint64_t count = 0;
+  const char* end = value.data() + value.size();
+  auto [stop, error] = std::from_chars(value.data(), end, count);
+  if (error != std::errc() || stop != end || count == 0 || count > max) {
+    throw ConfigError(
+        "bad --" + std::string(flag) + " '" + std::string(value) +
+        "': expected a positive integer" +
+        (max < UINT64_MAX ? " up to " + std::to_string(max) : std::string()));
+  }
+  return count;
+}
+
+std::string read_census(std::string_view value, RunConfig& config) {
+  config.census =
+      positive_count(value, "census", kDefaultCensusInterval, UINT64_MAX);
+  return std::to_string(*config.census);
+}
+std::vector<std::string> write_census(const RunConfig& config) {
+  if (!config.census) return {};
+  return {std::to_string(*config.census)};
+}
+
+constexpr int kMaxLeakGrowthCensuses = 1'000'000;
+
+std::string read_leak_report(std::string_view value, RunConfig& config) {
+  config.leak_report = static_cast<int>(
+      positive_count(value, "leak-report", kDefaultLeakGrowthCensuses,
+                     kMaxLeakGrowthCensuses));
+  return std::to_string(*config.leak_report);
+}
+std::vector<std::string> write_leak_report(const RunConfig& config) {
+  if (!config.leak_report) return {};
+  return {std::to_string(*config.leak_report)};
+}
+
 std::string read_param(std::string_view value, RunConfig& config) {
   config.params.push_back(parse_param(value));
   return std::string(value);
@@ -266,6 +309,27 @@ constexpr FlagDeclaration kFlags[] = {
              "(the time it took is reported apart, as time.pretouch_ns)",
      .read = read_pretouch,
      .write = write_pretouch},
+    {.name = "census",
+     .value = FlagValue::kOptional,
+     .value_name = "N",
+     .help = "record heap censuses in the metrics: live objects and bytes "
+             "per allocation site, and the ages of survivors; under a "
+             "tracing collector at every collection, in its closing pause "
+             "(N is not used), under none (or any collector whose marks say "
+             "nothing) every N allocations of any one mutator, the world "
+             "stopped but no pause recorded (N default 4194304)",
+     .read = read_census,
+     .write = write_census},
+    {.name = "leak-report",
+     .value = FlagValue::kOptional,
+     .value_name = "K",
+     .help = "implies --census; after the run, report the sites whose live "
+             "bytes reached a new high at K censuses in a row (default 5), "
+             "with their growth and a path from a root to one of their "
+             "objects, garbage cycles a collector that frees but marks "
+             "nothing left, and what is still allocated at the end",
+     .read = read_leak_report,
+     .write = write_leak_report},
     {.name = "param",
      .repeatable = true,
      .value_name = "NAME=VALUE",

@@ -10,6 +10,7 @@
 
 #include "harness/compare.h"
 #include "harness/run_config.h"
+#include "heap/census.h"
 
 namespace gclab {
 namespace {
@@ -51,6 +52,32 @@ TEST(FlagTableTest, DefaultsShownAreTheDefaultsThatApply) {
     flag.read(flag.default_value, read);
     EXPECT_EQ(read, RunConfig())
         << "--" << flag.name << " shows the default " << flag.default_value;
+  }
+}
+
+// --census and --leak-report alone mean their defaults, which their help
+// names in words (the table's default_value is what applies when a flag is
+// not given: no census).
+TEST(FlagTableTest, CensusFlagsNameTheDefaultsTheyTakeAlone) {
+  for (const FlagDeclaration& flag : flag_table()) {
+    RunConfig read;
+    if (flag.name == "census") {
+      flag.read("", read);
+      EXPECT_EQ(read.census, kDefaultCensusInterval);
+      EXPECT_NE(flag.help.find("(N default " +
+                               std::to_string(kDefaultCensusInterval) + ")"),
+                std::string_view::npos)
+          << flag.help;
+    }
+    if (flag.name == "leak-report") {
+      flag.read("", read);
+      EXPECT_EQ(read.leak_report, kDefaultLeakGrowthCensuses);
+      EXPECT_NE(
+          flag.help.find("(default " +
+                         std::to_string(kDefaultLeakGrowthCensuses) + ")"),
+          std::string_view::npos)
+          << flag.help;
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/census_report.h"
 #include "harness/pause_blocks.h"
 #include "harness/report_fields.h"
 #include "heap/collector.h"
@@ -299,6 +300,8 @@ Json make_report(const RunRecord& record, Json environment) {
   if (record.ref_count) {
     report[fields::run::kRefCount] = ref_count_json(record);
   }
+  if (record.census) report[fields::run::kCensus] = census_json(record);
+  if (record.leaks) report[fields::run::kLeaks] = leaks_json(record);
   return report;
 }
 

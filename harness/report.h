@@ -44,6 +44,9 @@
 //                 1), objects_visited, mark_checks, result ("passed" or "not
 //                 run": a violation aborts the run instead)
 //   workload      checks_passed (all instances), output (instance 0's lines)
+//   census        with --census: interval_allocations and censuses, see
+//                 harness/census_report.h
+//   leaks         with --leak-report: growing_sites, garbage_cycles, at_end
 #ifndef GCLAB_HARNESS_REPORT_H_
 #define GCLAB_HARNESS_REPORT_H_
 

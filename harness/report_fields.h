@@ -42,6 +42,8 @@ inline constexpr char kBarriers[] = "barriers";
 inline constexpr char kRefCount[] = "ref_count";
 inline constexpr char kVerification[] = "verification";
 inline constexpr char kWorkload[] = "workload";
+inline constexpr char kCensus[] = "census";  // with --census
+inline constexpr char kLeaks[] = "leaks";    // with --leak-report
 // Boehm's: its collection count, having no per-cycle records.
 inline constexpr char kCyclesCount[] = "cycles_count";
 // Boehm's name for the workload block.
@@ -49,12 +51,10 @@ inline constexpr char kWorkloadReport[] = "workload_report";
 inline constexpr char kBoehm[] = "boehm";
 inline constexpr char kGo[] = "go";
 inline constexpr std::string_view kAll[] = {
-    kSchemaVersion, kConfig,      kEnvironment,
-    kTime,          kPauses,      kMmu,
-    kAllocation,    kHeap,        kCycles,
-    kBarriers,      kRefCount,    kVerification,
-    kWorkload,      kCyclesCount, kWorkloadReport,
-    kBoehm,         kGo};
+    kSchemaVersion, kConfig,         kEnvironment, kTime,   kPauses,
+    kMmu,           kAllocation,     kHeap,        kCycles, kBarriers,
+    kRefCount,      kVerification,   kWorkload,    kCensus, kLeaks,
+    kCyclesCount,   kWorkloadReport, kBoehm,       kGo};
 }  // namespace run
 
 namespace config {
@@ -388,6 +388,122 @@ inline constexpr char kGcNoAfterRun[] = "gc_no_after_run";
 inline constexpr std::string_view kAll[] = {
     kGcVersion, kPauseInterval, kWorldStopped, kGcNoBeforeRun, kGcNoAfterRun};
 }  // namespace boehm
+
+// The census block (heap/census.h).
+namespace census {
+inline constexpr char kIntervalAllocations[] = "interval_allocations";
+inline constexpr char kCensuses[] = "censuses";
+inline constexpr std::string_view kAll[] = {kIntervalAllocations, kCensuses};
+}  // namespace census
+
+// One entry of census.censuses.
+namespace census_record {
+inline constexpr char kIndex[] = "index";
+inline constexpr char kTimeNs[] = "time_ns";
+inline constexpr char kCycle[] = "cycle";
+inline constexpr char kAllocatedObjects[] = "allocated_objects";
+inline constexpr char kAllocatedBytes[] = "allocated_bytes";
+inline constexpr char kDurationNs[] = "duration_ns";
+inline constexpr char kSites[] = "sites";
+inline constexpr char kAges[] = "ages";
+inline constexpr std::string_view kAll[] = {
+    kIndex,          kTimeNs,     kCycle, kAllocatedObjects,
+    kAllocatedBytes, kDurationNs, kSites, kAges};
+}  // namespace census_record
+
+// One site's objects: in a census, a garbage cycle, what is left at the end.
+namespace site_tally {
+inline constexpr char kSite[] = "site";
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr std::string_view kAll[] = {kSite, kObjects, kBytes};
+}  // namespace site_tally
+
+// One age's survivors in a census.
+namespace age_tally {
+inline constexpr char kAge[] = "age";
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr std::string_view kAll[] = {kAge, kObjects, kBytes};
+}  // namespace age_tally
+
+// The leaks block.
+namespace leaks {
+inline constexpr char kGrowthCensuses[] = "growth_censuses";
+inline constexpr char kGrowingSites[] = "growing_sites";
+inline constexpr char kGarbageCycles[] = "garbage_cycles";
+inline constexpr char kAtEnd[] = "at_end";
+inline constexpr std::string_view kAll[] = {kGrowthCensuses, kGrowingSites,
+                                            kGarbageCycles, kAtEnd};
+}  // namespace leaks
+
+// One entry of leaks.growing_sites.
+namespace growing_site {
+inline constexpr char kSite[] = "site";
+inline constexpr char kFlaggedAtCensus[] = "flagged_at_census";
+inline constexpr char kFirstCensus[] = "first_census";
+inline constexpr char kLastCensus[] = "last_census";
+inline constexpr char kCensuses[] = "censuses";
+inline constexpr char kGrowingAtEnd[] = "growing_at_end";
+inline constexpr char kBytesBefore[] = "bytes_before";
+inline constexpr char kBytesAtLast[] = "bytes_at_last";
+inline constexpr char kBytesPerCensus[] = "bytes_per_census";
+inline constexpr char kBytesPerMibAllocated[] = "bytes_per_mib_allocated";
+inline constexpr char kPath[] = "path";
+inline constexpr std::string_view kAll[] = {
+    kSite,           kFlaggedAtCensus,      kFirstCensus, kLastCensus,
+    kCensuses,       kGrowingAtEnd,         kBytesBefore, kBytesAtLast,
+    kBytesPerCensus, kBytesPerMibAllocated, kPath};
+}  // namespace growing_site
+
+// A growing site's path from a root.
+namespace object_path {
+inline constexpr char kCensus[] = "census";
+inline constexpr char kRoot[] = "root";
+inline constexpr char kMutator[] = "mutator";
+inline constexpr char kSteps[] = "steps";
+inline constexpr char kElidedSteps[] = "elided_steps";
+inline constexpr std::string_view kAll[] = {kCensus, kRoot, kMutator, kSteps,
+                                            kElidedSteps};
+}  // namespace object_path
+
+// One step of a path.
+namespace path_step {
+inline constexpr char kSite[] = "site";
+inline constexpr char kSlot[] = "slot";
+inline constexpr std::string_view kAll[] = {kSite, kSlot};
+}  // namespace path_step
+
+// leaks.garbage_cycles.
+namespace garbage_cycles {
+inline constexpr char kCensus[] = "census";
+inline constexpr char kCount[] = "count";
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr char kComponents[] = "components";
+inline constexpr char kComponentsLeftOut[] = "components_left_out";
+inline constexpr std::string_view kAll[] = {
+    kCensus, kCount, kObjects, kBytes, kComponents, kComponentsLeftOut};
+}  // namespace garbage_cycles
+
+// One entry of leaks.garbage_cycles.components.
+namespace garbage_component {
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr char kSites[] = "sites";
+inline constexpr std::string_view kAll[] = {kObjects, kBytes, kSites};
+}  // namespace garbage_component
+
+// leaks.at_end.
+namespace at_end {
+inline constexpr char kCollectorFrees[] = "collector_frees";
+inline constexpr char kReachableOnly[] = "reachable_only";
+inline constexpr char kObjects[] = "objects";
+inline constexpr char kBytes[] = "bytes";
+inline constexpr char kSites[] = "sites";
+inline constexpr std::string_view kAll[] = {kCollectorFrees, kReachableOnly,
+                                            kObjects, kBytes, kSites};
+}  // namespace at_end
 
 // The top level of `gclab compare --json`.
 namespace compare {

@@ -4,6 +4,10 @@
 // themselves are checked on their real output in gclab_baseline_test.)
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <regex>
+#include <span>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -21,7 +25,8 @@ using testing::undeclared_fields;
 using Paths = std::vector<std::string>;
 
 // A record with something in every block: parameters of each component, a
-// pause, a cycle with phases and a pacer.
+// pause, a cycle with phases and a pacer, a census and a leak report with a
+// path and a garbage cycle.
 RunRecord full_record() {
   RunRecord record;
   record.collector_params = {{"stw", "1", ParamKind::kFlag}};
@@ -37,6 +42,24 @@ RunRecord full_record() {
   cycle.goal_bytes = 2048;
   record.cycles = {cycle};
   record.workload_output = {"done"};
+  record.site_names = {"a", "b"};
+  record.census = CensusSeries{
+      .interval_allocations = 100,
+      .records = {
+          {.cycle = 0, .sites = {{1, {2, 64}}}, .ages = {{3, {2, 64}}}}}};
+  record.leaks = LeakFindings{
+      .growth_censuses = 5,
+      .growing_sites = {{.site = 1,
+                         .path = ObjectPath{.root = RootKind::kMutator,
+                                            .mutator = 0,
+                                            .steps = {{.site = 0},
+                                                      {.site = 1, .slot = 2}}},
+                         .path_census = 0}},
+      .looks_for_cycles = true,
+      .garbage_cycles =
+          GarbageCycles{
+              .components = {{.total = {2, 64}, .sites = {{1, {2, 64}}}}}},
+      .at_end = {.sites = {{0, {1, 32}}}}};
   return record;
 }
 
@@ -91,6 +114,35 @@ TEST(ReportFieldsTest, ACompareDocumentsRunsAreRunReports) {
   document["configs"][0]["median"]["p50"] = 1;
   EXPECT_EQ(undeclared_fields(document, Document::kCompare),
             (Paths{"configs[].median.p50", "heap.peak_heap"}));
+}
+
+// The census and leaks blocks are new enough to be documented field by
+// field: every name they declare is in docs/metrics.md's section on them.
+TEST(ReportFieldsTest, CensusAndLeakFieldsAreDocumented) {
+  std::ifstream file("docs/metrics.md");
+  ASSERT_TRUE(file) << "docs/metrics.md is a data dependency of this test";
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string document = text.str();
+  std::size_t begin = document.find("## The heap census");
+  ASSERT_NE(begin, std::string::npos);
+  std::string section =
+      document.substr(begin, document.find("\n## ", begin + 1) - begin);
+  namespace f = fields;
+  const std::span<const std::string_view> blocks[] = {
+      f::census::kAll,         f::census_record::kAll,
+      f::site_tally::kAll,     f::age_tally::kAll,
+      f::leaks::kAll,          f::growing_site::kAll,
+      f::object_path::kAll,    f::path_step::kAll,
+      f::garbage_cycles::kAll, f::garbage_component::kAll,
+      f::at_end::kAll};
+  for (std::span<const std::string_view> names : blocks) {
+    for (std::string_view name : names) {
+      EXPECT_TRUE(std::regex_search(
+          section, std::regex("\\b" + std::string(name) + "\\b")))
+          << name << " is not in docs/metrics.md#the-heap-census";
+    }
+  }
 }
 
 }  // namespace

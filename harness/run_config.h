@@ -84,6 +84,11 @@ struct RunConfig {
   VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   bool pretouch = false;     // commit the heap's pages before the clock
+  // --census[=N]: take heap censuses (heap/census.h), every N allocations
+  // under a collector whose marks say nothing. --leak-report[=K] implies a
+  // census at the default interval.
+  std::optional<std::uint64_t> census{};
+  std::optional<int> leak_report{};  // K: growth streak that flags a site
   std::vector<ParamRequest> params;
   std::string json_path{};   // empty: write no file
   std::string trace_path{};  // empty: write no trace (harness/trace.h)

@@ -347,6 +347,8 @@ const std::map<std::string_view, Args> kSampleValues = {
     {"verify", {"--verify=end"}},
     {"stress", {"--stress=7"}},
     {"pretouch", {"--pretouch"}},
+    {"census", {"--census=1000"}},
+    {"leak-report", {"--leak-report=3"}},
     {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
     {"json", {"--json=out.json"}},
     {"trace", {"--trace=out.trace.json"}},

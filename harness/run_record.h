@@ -15,6 +15,7 @@
 
 #include "harness/verify_mode.h"
 #include "heap/allocator.h"
+#include "heap/census.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
 #include "heap/params.h"
@@ -27,6 +28,26 @@ struct EffectiveParam {
   std::string name;
   std::string value;
   ParamKind kind = ParamKind::kInt;
+};
+
+// The heap census of a run (gclab run --census), its times shifted to run
+// time; sites are ids into RunRecord::site_names.
+struct CensusSeries {
+  // Allocations between censuses; none when taken at every collection.
+  std::optional<std::uint64_t> interval_allocations;
+  std::vector<CensusRecord> records;
+};
+
+// What --leak-report found (heap/census.h).
+struct LeakFindings {
+  int growth_censuses = 0;
+  std::vector<GrowingSite> growing_sites;
+  // Whether garbage cycles were looked for: under a collector that frees
+  // objects but marks nothing. Then the last census's, if it found any
+  // garbage at all to group.
+  bool looks_for_cycles = false;
+  std::optional<GarbageCycles> garbage_cycles;
+  EndOfRunAllocation at_end;
 };
 
 struct RunRecord {
@@ -68,6 +89,11 @@ struct RunRecord {
   std::optional<RefCountStats> ref_count;
   AllocatorStats final_heap;
   VerificationStats verification;
+
+  // Allocation sites' names, by id, and the census, with --census.
+  std::vector<std::string> site_names;
+  std::optional<CensusSeries> census;
+  std::optional<LeakFindings> leaks;
 
   // What the workload instances reported.
   std::uint64_t checks_passed = 0;

@@ -87,6 +87,37 @@ RunRecord configuration_record(const RunConfig& config,
   return record;
 }
 
+CensusOptions census_options(const RunConfig& config) {
+  return {
+      .enabled = config.census || config.leak_report,
+      .interval_allocations = config.census.value_or(kDefaultCensusInterval),
+      .leak_growth_censuses = config.leak_report.value_or(0)};
+}
+
+CensusSeries census_series(const HeapCensus& census,
+                           std::int64_t run_start_ns) {
+  CensusSeries series;
+  if (!census.at_collections()) {
+    series.interval_allocations = census.allocation_interval();
+  }
+  series.records = census.records();
+  for (CensusRecord& census_record : series.records) {
+    census_record.time_ns -= run_start_ns;
+  }
+  return series;
+}
+
+// Once the record is whole: the classic leak check walks the heap after the
+// run, off every clock, and changes nothing the record holds.
+LeakFindings leak_findings(HeapCensus& census,
+                           const CollectorCapabilities& collector) {
+  return {.growth_censuses = census.growth_censuses(),
+          .growing_sites = census.growing_sites(),
+          .looks_for_cycles = collector.collects && !collector.marks_reachable,
+          .garbage_cycles = census.garbage_cycles(),
+          .at_end = census.end_of_run()};
+}
+
 }  // namespace
 
 RunRecord run_configuration(const RunConfig& config,
@@ -99,7 +130,8 @@ RunRecord run_configuration(const RunConfig& config,
       .verify = config.verify == VerifyMode::kEvery,
       .stress_interval = config.stress,
       .barrier = effective_barrier(config, *selection.collector),
-      .mutators = config.mutators};
+      .mutators = config.mutators,
+      .census = census_options(config)};
   Heap heap(
       options,
       selection.allocator->make(config.heap_bytes, selection.allocator_params),
@@ -159,6 +191,13 @@ RunRecord run_configuration(const RunConfig& config,
   record.major_faults = usage_after.ru_majflt - usage_before.ru_majflt;
   record.max_rss_bytes = std::int64_t{usage_after.ru_maxrss} * 1024;
   record_heap_events(heap, run_start_ns, record);
+  record.site_names = heap.site_names();
+  if (HeapCensus* census = heap.census()) {
+    record.census = census_series(*census, run_start_ns);
+    if (census->tracks_leaks()) {
+      record.leaks = leak_findings(*census, heap.collector().capabilities());
+    }
+  }
   for (const WorkloadReport& report : reports) {
     record.checks_passed += report.checks_passed;
   }

@@ -14,7 +14,10 @@
 // clocks and getrusage are read before the first thread starts and after the
 // last one is joined; everything else is read from the heap afterwards. With
 // a trace asked for (trace_path), the markers also time their GC threads'
-// work, which lengthens a stop-the-world mark by about 2%.
+// work, which lengthens a stop-the-world mark by about 2%. A heap census
+// (--census, heap/census.h) is the heap's own doing during the run; with
+// --leak-report, its end-of-run leak check walks the heap once the record
+// is complete, so that nothing it does is in the run's figures.
 #ifndef GCLAB_HARNESS_RUNNER_H_
 #define GCLAB_HARNESS_RUNNER_H_
 

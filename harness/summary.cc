@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "harness/census_summary.h"
 #include "harness/mmu.h"
 #include "harness/report_fields.h"
 #include "harness/verify_mode.h"
@@ -178,9 +179,8 @@ void print_run_summary(std::ostream& out, const Json& report) {
   if (report.contains(fields::run::kRefCount)) {
     namespace rc = fields::ref_count;
     const Json& counting = report[fields::run::kRefCount];
-    out << "  ref-count     "
-        << counting[rc::kIncrements].get<std::uint64_t>() << " increments, "
-        << counting[rc::kDecrements].get<std::uint64_t>()
+    out << "  ref-count     " << counting[rc::kIncrements].get<std::uint64_t>()
+        << " increments, " << counting[rc::kDecrements].get<std::uint64_t>()
         << " decrements; freed "
         << counting[rc::kFreedByCounting][fields::freed::kObjects]
                .get<std::uint64_t>()
@@ -212,6 +212,7 @@ void print_run_summary(std::ostream& out, const Json& report) {
       << report[fields::run::kWorkload][fields::workload::kChecksPassed]
              .get<std::uint64_t>()
       << " self-checks passed\n";
+  print_census_summary(out, report);
 }
 
 SummaryRow summary_row(const Json& report) {

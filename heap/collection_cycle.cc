@@ -37,6 +37,11 @@ void CollectionCycle::close() {
           "stopped");
   }
   closed_ = true;
+  HeapCensus* census = heap_.census();
+  if (census != nullptr && census->at_collections() && reachable_mark_) {
+    PhaseTimer timer = phase("census");
+    census->take_at_close(record_.index, *reachable_mark_);
+  }
   GcEventRecorder& events = heap_.events();
   record_.after = heap_.allocator().stats();
   record_.duration_ns = events.now_ns() - record_.start_ns;

@@ -7,6 +7,8 @@
 // observer it begins, heap/gc_events.h). `flip_mark_epoch` flips the heap's
 // mark epoch and remembers it as the mark every reachable object must carry
 // when the cycle ends. It closes, with the world stopped:
+//   0. with --census, under a collector whose marks say what is live, the
+//      heap census is taken, timed as the phase "census" (heap/census.h);
 //   1. the allocator's statistics after it and the cycle's duration;
 //   2. the trigger is told what the cycle left (Trigger::after_collection);
 //   3. the record is kept (GcEventRecorder::record_cycle);
@@ -71,7 +73,7 @@ class CollectionCycle {
     record_.freed_bytes += swept.freed_bytes;
   }
 
-  // Steps 1-4 above. The world must be stopped.
+  // Steps 0-4 above. The world must be stopped.
   void close();
 
  private:

@@ -41,6 +41,12 @@ std::string_view to_string(GcCause cause);
 // allocator's and the barrier.
 struct CollectorCapabilities {
   bool collects = true;  // false only for `none`
+  // At every cycle's close, each object that survived carries the cycle's
+  // mark epoch, so the heap census (heap/census.h) counts the objects with
+  // is_marked(epoch), in the closing pause. False for a collector whose
+  // marks do not say what is live (none; reference counting), under which
+  // the census traces from the roots itself, every N allocations.
+  bool marks_reachable = true;
   bool moving = false;
   // Runs beside the mutators, and turns the barrier on and off itself.
   bool concurrent = false;

@@ -14,6 +14,10 @@ Heap::Heap(HeapOptions options, std::unique_ptr<Allocator> allocator,
       allocator_(std::move(allocator)),
       trigger_(std::move(trigger)) {
   collector_ = collector(*this);
+  if (options_.census.enabled) {
+    census_ = std::make_unique<HeapCensus>(*this, options_.census,
+                                           collector_->capabilities());
+  }
   if (options_.barrier != BarrierKind::kNone &&
       !collector_->capabilities().concurrent) {
     set_barrier_active(true);
@@ -88,16 +92,25 @@ Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester, PauseKind kind,
   }
 }
 
+Heap::WorldStop::WorldStop(Heap& heap, Mutator* requester, Unrecorded)
+    : WorldStop(heap, requester, PauseKind::kFull) {
+  kind_.reset();
+}
+
 // With every mutator stopped, the process's CPU time during the pause is the
 // collector's (the waiting mutators use none), so GC CPU is measured exactly
 // without per-thread clocks in the GC workers.
 Heap::WorldStop::~WorldStop() {
   if (!stopped_) return;
+  if (!kind_) {
+    heap_.safepoints_.end_stop(requester_);
+    return;
+  }
   std::int64_t end_ns = heap_.events_.now_ns();
   heap_.events_.add_gc_cpu_ns(process_cpu_ns() - start_cpu_ns_);
   heap_.events_.record_pause({.start_ns = start_ns_,
                               .duration_ns = end_ns - start_ns_,
-                              .kind = kind_,
+                              .kind = *kind_,
                               .time_to_safepoint_ns = stopped_ns_ - start_ns_,
                               .cycle = cycle_});
   heap_.safepoints_.end_stop(requester_);
@@ -115,8 +128,9 @@ void Heap::finish_lazy_sweep() {
 }
 
 std::byte* Heap::allocate_slow(Mutator& mutator, std::size_t bytes,
-                               bool stress_due) {
+                               bool stress_due, bool census_due) {
   enter_safepoint(mutator);
+  if (census_due) census_->take_between_collections(mutator);
   if (stress_due) {
     collect(&mutator, GcCause::kStress);
   } else if (trigger_->should_collect(*allocator_)) {

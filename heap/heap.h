@@ -27,6 +27,7 @@
 
 #include "heap/allocator.h"
 #include "heap/barrier.h"
+#include "heap/census.h"
 #include "heap/collector.h"
 #include "heap/gc_events.h"
 #include "heap/mutator.h"
@@ -48,6 +49,7 @@ struct HeapOptions {
   // The most mutators the run attaches: reference counting defers its
   // decrements when there may be more than one.
   int mutators = 1;
+  CensusOptions census{};  // gclab run --census, --leak-report
 };
 
 class Heap;
@@ -68,6 +70,8 @@ class Heap {
   GcEventRecorder& events() { return events_; }
   SafepointCoordinator& safepoints() { return safepoints_; }
   HeapVerifier& verifier() { return verifier_; }
+  // Null unless options().census.enabled.
+  HeapCensus* census() { return census_.get(); }
 
   // Allocation sites: small ids in object headers, names for reports.
   std::uint16_t register_site(std::string_view name);
@@ -98,6 +102,12 @@ class Heap {
    public:
     WorldStop(Heap& heap, Mutator* requester, PauseKind kind,
               Buffers buffers = Buffers::kRetire);
+    // A stop that is no collector's work (a heap census, heap/census.h):
+    // recorded neither as a pause nor as GC CPU, so that watching the heap
+    // changes no collector's pause figures; whoever stops times it. Buffers
+    // are retired.
+    struct Unrecorded {};
+    WorldStop(Heap& heap, Mutator* requester, Unrecorded);
     ~WorldStop();
     WorldStop(const WorldStop&) = delete;
     WorldStop& operator=(const WorldStop&) = delete;
@@ -106,7 +116,7 @@ class Heap {
    private:
     Heap& heap_;
     Mutator* requester_;
-    PauseKind kind_;
+    std::optional<PauseKind> kind_;  // none: Unrecorded
     bool stopped_;
     std::int64_t start_ns_;
     std::int64_t stopped_ns_ = 0;  // when every mutator had stopped
@@ -153,8 +163,8 @@ class Heap {
   void finish_lazy_sweep();
 
   // The mutator slow paths (see Mutator).
-  std::byte* allocate_slow(Mutator& mutator, std::size_t bytes,
-                           bool stress_due);
+  std::byte* allocate_slow(Mutator& mutator, std::size_t bytes, bool stress_due,
+                           bool census_due);
   void enter_safepoint(Mutator& mutator);
   // Memory for one object from the buffer or the allocator; between bounded
   // lazy-sweep steps the mutator polls, so a long sweep never holds up a
@@ -202,6 +212,9 @@ class Heap {
   DiscardingSink discarding_sink_;
   BarrierSink* barrier_sink_ = &discarding_sink_;
   RefCounting counting_;
+  // Built once the collector is, since what it does depends on whether the
+  // collector's marks say what is live.
+  std::unique_ptr<HeapCensus> census_;
 
   mutable std::mutex mutex_;  // guards the members below
   std::vector<std::string> site_names_;

@@ -8,17 +8,29 @@
 namespace gclab {
 namespace {
 
+constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+
 std::uint64_t stress_period(const Heap& heap) {
   std::uint64_t interval = heap.options().stress_interval;
-  return interval == 0 ? std::numeric_limits<std::uint64_t>::max() : interval;
+  return interval == 0 ? kNever : interval;
+}
+
+std::uint64_t census_period(Heap& heap) {
+  HeapCensus* census = heap.census();
+  if (census == nullptr || census->at_collections()) return kNever;
+  return census->allocation_interval();
 }
 
 }  // namespace
 
 Mutator::Mutator(Heap& heap, int index)
     : heap_(heap),
-      stress_countdown_(stress_period(heap)),
-      countdown_reload_(stress_countdown_),
+      stress_period_(stress_period(heap)),
+      census_period_(census_period(heap)),
+      stress_left_(stress_period_),
+      census_left_(census_period_),
+      countdown_(std::min(stress_left_, census_left_)),
+      countdown_reload_(countdown_),
       size_classed_(heap.allocator().capabilities().size_classes),
       path_(heap.reference_counting().hooks != nullptr
                 ? AllocationPath::kCounted
@@ -42,14 +54,21 @@ Object* Mutator::allocate_slow(ObjectShape shape) {
   std::size_t bytes = shape.size_bytes();
   // The fast path counts an allocation only when the object fits its buffer;
   // count it here otherwise, so that --stress N means exactly every N.
-  bool stress_due = stress_countdown_ == 0 || --stress_countdown_ == 0;
-  if (stress_due) {
+  bool stress_due = false;
+  bool census_due = false;
+  if (countdown_ == 0 || --countdown_ == 0) {
     objects_before_reload_ += countdown_reload_;
-    stress_countdown_ = countdown_reload_ = stress_period(heap_);
+    stress_left_ -= countdown_reload_;
+    census_left_ -= countdown_reload_;
+    stress_due = stress_left_ == 0;
+    census_due = census_left_ == 0;
+    if (stress_due) stress_left_ = stress_period_;
+    if (census_due) census_left_ = census_period_;
+    reload_countdown();
   }
   bytes_before_cursor_ += buffer_.cursor - buffer_counted_;
   buffer_counted_ = buffer_.cursor;
-  std::byte* at = heap_.allocate_slow(*this, bytes, stress_due);
+  std::byte* at = heap_.allocate_slow(*this, bytes, stress_due, census_due);
   // The object is counted here whether it came from a new buffer (the
   // cursor is already past it) or was placed outside any buffer.
   std::uint8_t mark = allocation_mark_->load(std::memory_order_relaxed);
@@ -65,6 +84,21 @@ Object* Mutator::allocate_slow(ObjectShape shape) {
     return Object::format(at, bytes, shape, mark);
   return zero_payload_stepwise(
       Object::format_all_but_payload(at, bytes, shape, mark));
+}
+
+void Mutator::reload_countdown() {
+  countdown_ = countdown_reload_ = std::min(stress_left_, census_left_);
+}
+
+// Stopped, the mutator is past any slow path that found its countdown at
+// zero, so the countdown is at least 1 and the stress count keeps at least
+// one allocation to go.
+void Mutator::restart_census_count() {
+  std::uint64_t done = countdown_reload_ - countdown_;
+  objects_before_reload_ += done;
+  stress_left_ -= done;
+  census_left_ = census_period_;
+  reload_countdown();
 }
 
 // The header and slots are final before the first poll, so a collector that
@@ -113,7 +147,7 @@ void Mutator::retire_buffer(Allocator& allocator) {
 MutatorCounters Mutator::counters() const {
   MutatorCounters counts = counters_;
   counts.objects_allocated =
-      objects_before_reload_ + (countdown_reload_ - stress_countdown_);
+      objects_before_reload_ + (countdown_reload_ - countdown_);
   counts.bytes_allocated =
       bytes_before_cursor_ + (buffer_.cursor - buffer_counted_) + class_bytes_;
   counts.rounding_waste_bytes = rounding_waste_;

@@ -88,11 +88,13 @@ class Mutator {
   Mutator& operator=(const Mutator&) = delete;
 
   // Hot path: a bump in the mutator's buffer, no lock, no virtual call. The
-  // countdown implements --stress (a collection every N allocations); without
-  // --stress it starts at 2^64-1 and never reaches zero. Nothing is counted
-  // here: every allocation decrements the countdown exactly once, and the
-  // cursor's progress through each buffer is the bytes allocated, so both
-  // counts are derived off the fast path (see counters()).
+  // countdown runs to whichever is due first of --stress (a collection
+  // every N allocations) and an interval census (--census, heap/census.h),
+  // so that both cost the fast path one branch; with neither it starts at
+  // 2^64-1 and never reaches zero. Nothing is counted here: every
+  // allocation decrements the countdown exactly once, and the cursor's
+  // progress through each buffer is the bytes allocated, so both counts
+  // are derived off the fast path (see counters()).
   [[gnu::always_inline]] Object* allocate(ObjectShape shape) {
     std::size_t bytes = shape.size_bytes();
     if (path_ != AllocationPath::kBump) return allocate_other(shape, bytes);
@@ -103,7 +105,7 @@ class Mutator {
                                                std::size_t bytes) {
     std::byte* at = buffer_.cursor;
     if (bytes <= static_cast<std::size_t>(buffer_.limit - at) &&
-        --stress_countdown_ != 0) [[likely]] {
+        --countdown_ != 0) [[likely]] {
       buffer_.cursor = at + bytes;
     } else {
       return allocate_slow(shape);
@@ -124,8 +126,8 @@ class Mutator {
       std::size_t cell = size_class_cell_bytes(size_class);
       AllocationBuffer& run = class_runs_[size_class];
       std::byte* at = run.cursor;
-      if (cell <= static_cast<std::size_t>(run.limit - at) &&
-          --stress_countdown_ != 0) [[likely]] {
+      if (cell <= static_cast<std::size_t>(run.limit - at) && --countdown_ != 0)
+          [[likely]] {
         run.cursor = at + cell;
         class_bytes_ += bytes;
         rounding_waste_ += cell - bytes;
@@ -248,6 +250,10 @@ class Mutator {
   // The hybrid barrier also shades new values while this is set.
   void set_roots_unscanned(bool unscanned) { roots_unscanned_ = unscanned; }
 
+  // For the heap census, with this mutator stopped: the next interval
+  // census is a whole interval of this mutator's allocations away.
+  void restart_census_count();
+
  private:
   friend class Root;
   friend class SafepointCoordinator;
@@ -284,9 +290,19 @@ class Mutator {
   void shade(Object* object);
   void enter_safepoint();
 
+  // Reloads the countdown with the allocations left until the next stress
+  // collection or census, whichever is sooner.
+  void reload_countdown();
+
   Heap& heap_;
   AllocationBuffer buffer_;
-  std::uint64_t stress_countdown_;
+  // Allocations left, as of the last reload, until each is due, and each
+  // one's period; 2^64-1 when it is off, which no run reaches.
+  const std::uint64_t stress_period_;
+  const std::uint64_t census_period_;
+  std::uint64_t stress_left_;
+  std::uint64_t census_left_;
+  std::uint64_t countdown_;
   // Allocation counting (see allocate): objects from countdown reloads plus
   // the current countdown's progress; bytes counted up to buffer_counted_,
   // plus the cursor's progress beyond it.

@@ -68,6 +68,48 @@ TEST(MutatorCounters, StressCollectsEveryNAllocations) {
   EXPECT_EQ(heap->events().cycles().size(), 1000u / 50);
 }
 
+// Counts the stress collections it is asked for and marks nothing, so that
+// a census comes every N allocations too.
+class StressCountingCollector final : public Collector {
+ public:
+  CollectorCapabilities capabilities() const override {
+    return {.collects = false, .marks_reachable = false};
+  }
+  void collect(Mutator*, GcCause cause) override {
+    if (cause == GcCause::kStress) ++stress_collections;
+  }
+  std::uint64_t stress_collections = 0;
+};
+
+// --stress and an interval census share the fast path's countdown: each
+// comes exactly every N allocations, and the counts stay exact.
+TEST(MutatorCounters, StressAndIntervalCensusShareTheCountdown) {
+  StressCountingCollector* collector = nullptr;
+  auto heap = testing::make_heap_with(
+      [&collector](Heap&) {
+        auto made = std::make_unique<StressCountingCollector>();
+        collector = made.get();
+        return made;
+      },
+      "bump",
+      {.heap_bytes = 16 << 20,
+       .stress_interval = 37,
+       .census = {.enabled = true, .interval_allocations = 50}});
+  Mutator mutator(*heap);
+  std::uint64_t bytes = 0;
+  for (std::uint64_t i = 1; i <= 2000; ++i) {
+    ObjectShape shape{.num_refs = 1,
+                      .payload_bytes = i % 97 == 0 ? 20000u : 16u};
+    mutator.allocate(shape);
+    bytes += shape.size_bytes();
+    ASSERT_EQ(mutator.counters().objects_allocated, i);
+    ASSERT_EQ(mutator.counters().bytes_allocated, bytes);
+    ASSERT_EQ(collector->stress_collections, i / 37);
+    ASSERT_EQ(heap->census()->records().size(), i / 50);
+  }
+  EXPECT_EQ(heap->census()->records().back().allocated_objects, 2000u);
+}
+
 // Under a collector that does not mark concurrently, a chosen barrier runs
 // for the whole run: every overwritten (yuasa) or stored (dijkstra) object
 // is shaded, and full buffers are handed to a sink that discards them.

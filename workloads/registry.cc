@@ -8,6 +8,7 @@
 #include "workloads/fragmentation.h"
 #include "workloads/gcbench.h"
 #include "workloads/graph_churn.h"
+#include "workloads/leak.h"
 
 namespace gclab {
 namespace {
@@ -27,6 +28,11 @@ const WorkloadEntry kWorkloads[] = {
      "barrier torture: mutators rewire one shared graph (lost-object, "
      "roots-only, fresh and rewire patterns), checking every node they read",
      kGraphChurnParams, &GraphChurnWorkload::make},
+    {"leak",
+     "a service that leaks: each request allocates a garbage request graph "
+     "and replaces a cache entry, and a fraction of its objects is kept "
+     "forever on a list (site leak.retained), for the leak report",
+     kLeakParams, &LeakWorkload::make},
 };
 
 }  // namespace
