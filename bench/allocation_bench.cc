@@ -124,9 +124,11 @@ BENCHMARK(BM_WriteBarrierOff);
 // (hybrid shades the stored one too only while a concurrent cycle has not
 // scanned its mutator's roots). Full buffers go to a sink that discards
 // them.
-void BM_WriteBarrierOn(benchmark::State& state, BarrierKind barrier) {
-  std::unique_ptr<Heap> heap = make_heap(1 << 20, "bump", "", barrier);
-  Mutator mutator(*heap);
+// Stores alternating between two rooted objects into one slot; with
+// `collect_between_batches`, a collection off the clock after each batch.
+void time_alternating_stores(benchmark::State& state, Heap& heap,
+                             bool collect_between_batches) {
+  Mutator mutator(heap);
   Root holder(mutator, mutator.allocate(kSmallShape));
   Root first(mutator, mutator.allocate(kSmallShape));
   Root second(mutator, mutator.allocate(kSmallShape));
@@ -138,8 +140,18 @@ void BM_WriteBarrierOn(benchmark::State& state, BarrierKind barrier) {
       mutator.write(object, 0, values[i & 1]);
       benchmark::ClobberMemory();
     }
+    if (collect_between_batches) {
+      state.PauseTiming();
+      heap.collect(&mutator, GcCause::kExplicit);
+      state.ResumeTiming();
+    }
   }
   report_per_operation(state);
+}
+
+void BM_WriteBarrierOn(benchmark::State& state, BarrierKind barrier) {
+  std::unique_ptr<Heap> heap = make_heap(1 << 20, "bump", "", barrier);
+  time_alternating_stores(state, *heap, /*collect_between_batches=*/false);
 }
 
 BENCHMARK_CAPTURE(BM_WriteBarrierOn, dijkstra, BarrierKind::kDijkstra);
@@ -168,25 +180,7 @@ std::unique_ptr<Heap> make_counting_heap(CycleCollection cycles,
 void BM_RefCountBarrier(benchmark::State& state, CycleCollection cycles,
                         bool deferred) {
   std::unique_ptr<Heap> heap = make_counting_heap(cycles, deferred);
-  Mutator mutator(*heap);
-  Root holder(mutator, mutator.allocate(kSmallShape));
-  Root first(mutator, mutator.allocate(kSmallShape));
-  Root second(mutator, mutator.allocate(kSmallShape));
-
-  for (auto _ : state) {
-    Object* object = holder.get();
-    Object* values[2] = {first.get(), second.get()};
-    for (int i = 0; i < kBatch; ++i) {
-      mutator.write(object, 0, values[i & 1]);
-      benchmark::ClobberMemory();
-    }
-    if (deferred) {
-      state.PauseTiming();
-      heap->collect(&mutator, GcCause::kExplicit);
-      state.ResumeTiming();
-    }
-  }
-  report_per_operation(state);
+  time_alternating_stores(state, *heap, /*collect_between_batches=*/deferred);
 }
 
 BENCHMARK_CAPTURE(BM_RefCountBarrier, trial_deletion,

@@ -11,12 +11,8 @@
 namespace gclab {
 namespace {
 
-std::uint32_t load(Object* object) {
-  return object->gc_word().load(std::memory_order_relaxed);
-}
-void store(Object* object, std::uint32_t word) {
-  object->gc_word().store(word, std::memory_order_relaxed);
-}
+using ref_count::load;
+using ref_count::store;
 
 std::int64_t bounded(const ParamValues& params, std::string_view name,
                      std::int64_t low, std::int64_t high) {
@@ -101,11 +97,7 @@ void RefCountCollector::attach(Mutator&) {
 // its table can be processed now. With several, the others still run.
 void RefCountCollector::detach(Mutator& mutator) {
   if (!deferred_) {
-    {
-      std::lock_guard lock(detached_mutex_);
-      apply_log(detached_log_);
-    }
-    process_table(mutator.zero_counts());
+    settle_alone(mutator);
   } else {
     std::lock_guard lock(detached_mutex_);
     detached_log_.insert(detached_log_.end(), mutator.decrement_log().begin(),
@@ -128,12 +120,7 @@ void RefCountCollector::process(Mutator& mutator) {
   bool cycles_due = false;
   if (!deferred_) {
     std::int64_t start = thread_cpu_ns();
-    {
-      std::lock_guard lock(detached_mutex_);
-      apply_log(detached_log_);
-    }
-    process_table(mutator.zero_counts());
-    purge_released_candidates();
+    settle_alone(mutator);
     std::int64_t spent = thread_cpu_ns() - start;
     stats_.processing_ns += spent;
     heap_.events().add_gc_cpu_ns(spent);
@@ -149,6 +136,15 @@ void RefCountCollector::process(Mutator& mutator) {
                  candidates_.size() >= options_.cycle_buffer;
   }
   if (cycles_due) heap_.collect(&mutator, GcCause::kTrigger);
+}
+
+void RefCountCollector::settle_alone(Mutator& mutator) {
+  {
+    std::lock_guard lock(detached_mutex_);
+    apply_log(detached_log_);
+  }
+  process_table(mutator.zero_counts());
+  purge_released_candidates();
 }
 
 void RefCountCollector::settle_all() {
@@ -254,8 +250,7 @@ void RefCountCollector::purge_released_candidates() {
   for (Object* candidate : candidates_) {
     std::uint32_t word = load(candidate);
     // Released: no count, and in no table (where it would wait to be).
-    if (ref_count::count(word) == 0 &&
-        (word & ref_count::kZeroCount) == 0) {
+    if (ref_count::count(word) == 0 && (word & ref_count::kZeroCount) == 0) {
       store(candidate, word & ~ref_count::kCandidate);
       free_counted(candidate);
     } else {

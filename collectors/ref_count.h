@@ -116,6 +116,8 @@ class RefCountCollector final : public Collector, private RefCountHooks {
   // Applies every log and processes every table: the world stopped, or the
   // only mutator at an allocation.
   void settle_all();
+  // The same for the only mutator, from its own thread (one mutator).
+  void settle_alone(Mutator& mutator);
   void apply_log(std::vector<Object*>& log);
   void process_table(std::vector<Object*>& table);
   // Frees the candidates that counting released, once they are half the

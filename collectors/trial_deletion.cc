@@ -8,12 +8,8 @@ namespace {
 
 using ref_count::Colour;
 
-std::uint32_t load(Object* object) {
-  return object->gc_word().load(std::memory_order_relaxed);
-}
-void store(Object* object, std::uint32_t word) {
-  object->gc_word().store(word, std::memory_order_relaxed);
-}
+using ref_count::load;
+using ref_count::store;
 
 }  // namespace
 

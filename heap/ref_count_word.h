@@ -20,9 +20,21 @@
 #ifndef GCLAB_HEAP_REF_COUNT_WORD_H_
 #define GCLAB_HEAP_REF_COUNT_WORD_H_
 
+#include <atomic>
 #include <cstdint>
 
+#include "heap/object.h"
+
 namespace gclab::ref_count {
+
+// The word read and written where no mutator counts concurrently (one
+// mutator's own processing, or the world stopped).
+inline std::uint32_t load(Object* object) {
+  return object->gc_word().load(std::memory_order_relaxed);
+}
+inline void store(Object* object, std::uint32_t word) {
+  object->gc_word().store(word, std::memory_order_relaxed);
+}
 
 enum class Colour : std::uint32_t {
   kBlack = 0,
