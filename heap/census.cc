@@ -1,8 +1,12 @@
 #include "heap/census.h"
 
+#include <atomic>
+#include <bit>
+#include <cstdint>
 #include <utility>
 
 #include "heap/heap.h"
+#include "heap/side_mark_bitmap.h"
 
 namespace gclab {
 
@@ -23,11 +27,25 @@ void HeapCensus::take_at_close(std::uint32_t cycle, std::uint8_t epoch) {
   auto count_marked = [&counts, epoch](Object* object) {
     if (object->is_marked(epoch)) counts.count(object);
   };
-  // An allocator whose blocks tile its arena is walked inline, without a
-  // call per object: the walk meets every object the last mark left, dead
-  // ones included, and is most of the census.
+  // Side mark bits name exactly the objects marked, so walking them reads
+  // no dead object; otherwise a walk meets every object the last mark left,
+  // dead ones included (a lazy sweep has freed none yet), and is most of the
+  // census. An allocator whose blocks tile its arena is walked inline,
+  // without a call per object.
   Allocator& allocator = heap_.allocator();
-  if (std::span<std::byte> blocks = allocator.parseable(); !blocks.empty()) {
+  if (SideMarkBitmap* marks = allocator.side_marks(); marks != nullptr) {
+    std::byte* base = allocator.arena().data();
+    for (std::size_t word = 0; word < marks->word_count(); ++word) {
+      for (std::uint64_t bits =
+               marks->word(word).load(std::memory_order_relaxed);
+           bits != 0; bits &= bits - 1) {
+        std::size_t bit = word * AtomicBitmap::kBitsPerWord +
+                          static_cast<std::size_t>(std::countr_zero(bits));
+        count_marked(reinterpret_cast<Object*>(base + bit * kGranuleBytes));
+      }
+    }
+  } else if (std::span<std::byte> blocks = allocator.parseable();
+             !blocks.empty()) {
     for (std::byte* at = blocks.data(); at < blocks.data() + blocks.size();) {
       __builtin_prefetch(at + 2048);
       auto* block = reinterpret_cast<Object*>(at);
