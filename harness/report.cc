@@ -1,6 +1,7 @@
 #include "harness/report.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,6 +36,14 @@ Json params_json(const std::vector<EffectiveParam>& params) {
     object[param.name] = typed_value(param);
   }
   return object;
+}
+
+// 16 hex digits: a JSON number would lose the digest's low bits past 2^53.
+std::string checksum_hex(std::uint64_t checksum) {
+  char digits[17];
+  std::snprintf(digits, sizeof digits, "%016llx",
+                static_cast<unsigned long long>(checksum));
+  return digits;
 }
 
 Json optional_json(const std::optional<std::size_t>& value) {
@@ -295,6 +304,7 @@ Json make_report(const RunRecord& record, Json environment) {
       {fields::run::kVerification, verification_json(record)},
       {fields::run::kWorkload,
        {{fields::workload::kChecksPassed, record.checks_passed},
+        {fields::workload::kChecksum, checksum_hex(record.workload_checksum)},
         {fields::workload::kOutput, record.workload_output}}},
   };
   if (record.ref_count) {

@@ -43,7 +43,8 @@
 //                 heaps_verified (every: each collection and the end; end:
 //                 1), objects_visited, mark_checks, result ("passed" or "not
 //                 run": a violation aborts the run instead)
-//   workload      checks_passed (all instances), output (instance 0's lines)
+//   workload      checks_passed (all instances), checksum (16 hex digits),
+//                 output (instance 0's lines)
 //   census        with --census: interval_allocations and censuses, see
 //                 harness/census_report.h
 //   leaks         with --leak-report: growing_sites, garbage_cycles, at_end

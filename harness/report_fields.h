@@ -344,9 +344,10 @@ inline constexpr std::string_view kAll[] = {
 // its long-lived tree.
 namespace workload {
 inline constexpr char kChecksPassed[] = "checks_passed";
+inline constexpr char kChecksum[] = "checksum";
 inline constexpr char kOutput[] = "output";
 inline constexpr char kLongLivedTree[] = "long_lived_tree";
-inline constexpr std::string_view kAll[] = {kChecksPassed, kOutput,
+inline constexpr std::string_view kAll[] = {kChecksPassed, kChecksum, kOutput,
                                             kLongLivedTree};
 }  // namespace workload
 

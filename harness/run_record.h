@@ -97,6 +97,7 @@ struct RunRecord {
 
   // What the workload instances reported.
   std::uint64_t checks_passed = 0;
+  std::uint64_t workload_checksum = 0;  // the instances', combined in order
   std::vector<std::string> workload_output;  // instance 0's
 };
 

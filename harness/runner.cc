@@ -201,6 +201,14 @@ RunRecord run_configuration(const RunConfig& config,
   for (const WorkloadReport& report : reports) {
     record.checks_passed += report.checks_passed;
   }
+  // In instance order (instance i ran seed + i), so a combine rather than a
+  // sum; one instance's digest is the run's.
+  record.workload_checksum = reports.front().checksum;
+  for (std::size_t i = 1; i < reports.size(); ++i) {
+    std::uint64_t& digest = record.workload_checksum;
+    digest ^= reports[i].checksum + 0x9e3779b97f4a7c15ULL + (digest << 6) +
+              (digest >> 2);
+  }
   record.workload_output = reports.front().output;
   return record;
 }

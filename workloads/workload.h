@@ -18,6 +18,10 @@ namespace gclab {
 
 struct WorkloadReport {
   std::uint64_t checks_passed = 0;  // how many self-checks held
+  // A digest of what the instance computed and checked, the same for the
+  // same seed and parameters under every collector; 0 for a workload that
+  // keeps none.
+  std::uint64_t checksum = 0;
   std::vector<std::string> output;  // what the program would print
 };
 
