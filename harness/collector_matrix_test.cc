@@ -39,6 +39,11 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
             param("check-temp-trees", "1")};
   }
   if (workload == "binary-trees") return {param("max-depth", "8")};
+  if (workload == "gcold") {
+    return {param("live-size", "256K"),  param("tree-depth", "6"),
+            param("steps", "40"),        param("young", "300"),
+            param("promote-depth", "2"), param("mutations", "20")};
+  }
   if (workload == "fragmentation") {
     return {param("objects", "5000"), param("large-count", "300")};
   }

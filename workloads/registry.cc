@@ -7,6 +7,7 @@
 #include "workloads/binary_trees.h"
 #include "workloads/fragmentation.h"
 #include "workloads/gcbench.h"
+#include "workloads/gcold.h"
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
 
@@ -24,6 +25,10 @@ const WorkloadEntry kWorkloads[] = {
      "Boehm's GCBench: trees top down and bottom up, a long-lived "
      "tree and array",
      kGcbenchParams, &GcbenchWorkload::make},
+    {"gcold",
+     "Boehm and Detlefs' GCOld: a live set of old trees under steady young "
+     "allocation, promotion and pointer mutation, for old-space collection",
+     kGcoldParams, &GcoldWorkload::make},
     {"graph-churn",
      "barrier torture: mutators rewire one shared graph (lost-object, "
      "roots-only, fresh and rewire patterns), checking every node they read",
