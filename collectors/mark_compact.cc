@@ -34,6 +34,7 @@ void MarkCompactCollector::collect(Mutator* requester, GcCause cause) {
     cycle.count_marked(marked.objects, marked.bytes);
   }
   cycle.record().moved_bytes = compact(epoch, cycle);
+  heap_.note_relocation();
 }
 
 std::size_t MarkCompactCollector::compact(std::uint8_t epoch,

@@ -204,6 +204,17 @@ std::vector<std::string> write_json(const RunConfig& config) {
   return unless_empty(config.json_path);
 }
 
+std::string read_record_trace(std::string_view value, RunConfig& config) {
+  if (value.empty()) {
+    throw ConfigError("bad --record-trace '': expected a file name");
+  }
+  config.record_trace_path = value;
+  return config.record_trace_path;
+}
+std::vector<std::string> write_record_trace(const RunConfig& config) {
+  return unless_empty(config.record_trace_path);
+}
+
 std::string read_trace(std::string_view value, RunConfig& config) {
   if (value.empty()) throw ConfigError("bad --trace '': expected a file name");
   config.trace_path = value;
@@ -354,6 +365,14 @@ constexpr FlagDeclaration kFlags[] = {
              "every pause on the mutators it stopped, heap counters",
      .read = read_trace,
      .write = write_trace},
+    {.name = "record-trace",
+     .commands = FlagCommands::kRun,
+     .value_name = "FILE",
+     .help = "write what the workload does to the heap to FILE (whole or not "
+             "at all), for --workload replay --param trace=FILE under any "
+             "collector; one mutator, under a collector that moves nothing",
+     .read = read_record_trace,
+     .write = write_record_trace},
     {.name = "quiet",
      .value = FlagValue::kNone,
      .help = "print nothing on success",

@@ -39,6 +39,9 @@ int run_command(std::span<const std::string> args) {
   Selection selection = select_components(config);
   if (!config.json_path.empty()) check_output_path(config.json_path);
   if (!config.trace_path.empty()) check_output_path(config.trace_path);
+  if (!config.record_trace_path.empty()) {
+    check_output_path(config.record_trace_path);
+  }
   RunRecord record = run_configuration(config, selection);
   Json report = make_report(record, describe_environment());
   if (!config.json_path.empty()) write_json_file(config.json_path, report);

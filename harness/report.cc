@@ -23,6 +23,7 @@ Json typed_value(const EffectiveParam& param) {
     case ParamKind::kSize:
       return parse_size(param.value, param.name);
     case ParamKind::kChoice:
+    case ParamKind::kText:
       return param.value;
     case ParamKind::kFlag:
       return param.value == "1";

@@ -92,6 +92,8 @@ struct RunConfig {
   std::vector<ParamRequest> params;
   std::string json_path{};   // empty: write no file
   std::string trace_path{};  // empty: write no trace (harness/trace.h)
+  // empty: record no allocation trace (heap/trace_recorder.h)
+  std::string record_trace_path{};
   bool quiet = false;
 
   bool operator==(const RunConfig&) const = default;

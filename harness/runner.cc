@@ -7,15 +7,18 @@
 #include <exception>
 #include <fstream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "collectors/ref_count.h"
+#include "harness/recording_file.h"
 #include "heap/fatal.h"
 #include "heap/gc_events.h"
 #include "heap/heap.h"
 #include "heap/mutator.h"
 #include "heap/mutator_threads.h"
+#include "heap/trace_recorder.h"
 #include "heap/trigger.h"
 
 namespace gclab {
@@ -132,6 +135,12 @@ RunRecord run_configuration(const RunConfig& config,
       .barrier = effective_barrier(config, *selection.collector),
       .mutators = config.mutators,
       .census = census_options(config)};
+  // Before the heap, so that it outlives what the heap's destruction drops.
+  std::optional<RecordingFile> recording;
+  std::optional<TraceRecorder> recorder;
+  if (!config.record_trace_path.empty()) {
+    recording.emplace(config.record_trace_path);
+  }
   Heap heap(
       options,
       selection.allocator->make(config.heap_bytes, selection.allocator_params),
@@ -143,6 +152,10 @@ RunRecord run_configuration(const RunConfig& config,
   // Timing the GC threads' work costs marking time, so only a trace, which
   // shows it, pays for it (heap/gc_events.h, GcThreadInterval).
   heap.events().set_records_gc_threads(!config.trace_path.empty());
+  if (recording) {
+    recorder.emplace(heap, recording->stream());
+    heap.set_trace_recorder(&*recorder);
+  }
 
   std::int64_t pretouch_ns = 0;
   std::int64_t pretouch_minor_faults = 0;
@@ -168,6 +181,7 @@ RunRecord run_configuration(const RunConfig& config,
   rusage usage_after = resource_usage();
   std::int64_t steal_after = steal_ns();
   if (first_error) std::rethrow_exception(first_error);
+  if (recording) recording->commit(recorder->finish());
   heap.collector().finish();
   // Off the clocks: sweeping that the run never needed is not part of its
   // cost (as with Boehm's collector, garbage nobody allocates over is never

@@ -122,6 +122,22 @@ Selection select_components(const RunConfig& config) {
         config.allocator + ": it " + reason + " (allocators that fit " +
         config.collector + ": " + (fitting.empty() ? "none" : fitting) + ")");
   }
+  // A trace names objects by the address it saw them allocated at
+  // (heap/trace_recorder.h), and orders one thread's steps.
+  if (!config.record_trace_path.empty()) {
+    if (capabilities.moving) {
+      throw ConfigError(
+          "--record-trace needs a collector that moves no "
+          "object, not " +
+          config.collector +
+          " (record under mark-sweep, say; replay runs under "
+          "every collector)");
+    }
+    if (config.mutators != 1) {
+      throw ConfigError("--record-trace records one mutator, not " +
+                        std::to_string(config.mutators));
+    }
+  }
   return selection;
 }
 

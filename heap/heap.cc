@@ -212,6 +212,9 @@ GlobalRoot::~GlobalRoot() {
   if (counting.hooks != nullptr && object_ != nullptr) {
     counting.hooks->drop_reference(object_);
   }
+  if (TraceRecorder* recorder = heap_.trace_recorder()) {
+    recorder->global_dropped(&object_);
+  }
   heap_.remove_global_root(&object_);
 }
 

@@ -72,6 +72,20 @@ class Heap {
   HeapVerifier& verifier() { return verifier_; }
   // Null unless options().census.enabled.
   HeapCensus* census() { return census_.get(); }
+  // gclab run --record-trace: set before any mutator attaches, which then
+  // records what it does (heap/trace_recorder.h); null otherwise.
+  void set_trace_recorder(TraceRecorder* recorder) { recorder_ = recorder; }
+  TraceRecorder* trace_recorder() const { return recorder_; }
+
+  // How many collections have moved objects: a moving collector counts
+  // each in its stop. Code that keeps addresses outside Roots (trace
+  // replay) finds them again when it changes.
+  void note_relocation() {
+    relocations_.fetch_add(1, std::memory_order_relaxed);
+  }
+  std::uint64_t relocations() const {
+    return relocations_.load(std::memory_order_relaxed);
+  }
 
   // Allocation sites: small ids in object headers, names for reports.
   std::uint16_t register_site(std::string_view name);
@@ -215,6 +229,8 @@ class Heap {
   // Built once the collector is, since what it does depends on whether the
   // collector's marks say what is live.
   std::unique_ptr<HeapCensus> census_;
+  TraceRecorder* recorder_ = nullptr;
+  std::atomic<std::uint64_t> relocations_{0};
 
   mutable std::mutex mutex_;  // guards the members below
   std::vector<std::string> site_names_;

@@ -10,6 +10,10 @@ namespace {
 
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 
+// What a recording mutator's barrier flag reads: every store takes the
+// recorded path.
+constinit const std::atomic<bool> kRecordingBarrier{true};
+
 std::uint64_t stress_period(const Heap& heap) {
   std::uint64_t interval = heap.options().stress_interval;
   return interval == 0 ? kNever : interval;
@@ -29,7 +33,10 @@ Mutator::Mutator(Heap& heap, int index)
       census_period_(census_period(heap)),
       stress_left_(stress_period_),
       census_left_(census_period_),
-      countdown_(std::min(stress_left_, census_left_)),
+      // Recording takes every allocation's slow path, which records it.
+      countdown_(heap.trace_recorder() != nullptr
+                     ? 1
+                     : std::min(stress_left_, census_left_)),
       countdown_reload_(countdown_),
       size_classed_(heap.allocator().capabilities().size_classes),
       path_(heap.reference_counting().hooks != nullptr
@@ -38,7 +45,12 @@ Mutator::Mutator(Heap& heap, int index)
                             : AllocationPath::kBump),
       counting_(heap.reference_counting()),
       side_marks_(heap.allocator().side_marks()),
-      barrier_active_(&heap.barrier_active()),
+      barrier_active_(heap.trace_recorder() != nullptr
+                          ? &kRecordingBarrier
+                          : &heap.barrier_active()),
+      heap_barrier_active_(&heap.barrier_active()),
+      recorder_(heap.trace_recorder()),
+      observes_roots_(counts_references() || recorder_ != nullptr),
       poll_requested_(&heap.safepoints().poll_requested()),
       aborted_(&heap.aborted_flag()),
       allocation_mark_(&heap.allocation_mark()),
@@ -80,14 +92,19 @@ Object* Mutator::allocate_slow(ObjectShape shape) {
     bytes_before_cursor_ += bytes;
     buffer_counted_ = buffer_.cursor;
   }
-  if (bytes < kStepwiseZeroingBytes)
-    return Object::format(at, bytes, shape, mark);
-  return zero_payload_stepwise(
-      Object::format_all_but_payload(at, bytes, shape, mark));
+  if (bytes < kStepwiseZeroingBytes) {
+    Object* object = Object::format(at, bytes, shape, mark);
+    if (recorder_ != nullptr) recorder_->allocated(object, shape);
+    return object;
+  }
+  Object* object = Object::format_all_but_payload(at, bytes, shape, mark);
+  if (recorder_ != nullptr) recorder_->allocated(object, shape);
+  return zero_payload_stepwise(object);
 }
 
 void Mutator::reload_countdown() {
-  countdown_ = countdown_reload_ = std::min(stress_left_, census_left_);
+  countdown_ = countdown_reload_ =
+      recorder_ != nullptr ? 1 : std::min(stress_left_, census_left_);
 }
 
 // Stopped, the mutator is past any slow path that found its countdown at
@@ -105,16 +122,23 @@ void Mutator::restart_census_count() {
 // meets the object meanwhile (it is rooted) sees a valid object; only its
 // payload, which no collector reads, is still being cleared. A moving
 // collector may move it at a poll, so the Root is read again after each.
+// Its Root is the mutator's own, not the workload's, so no trace records it.
 Object* Mutator::zero_payload_stepwise(Object* object) {
-  Root held(*this, object);
-  std::size_t payload = object->payload_bytes();
-  for (std::size_t done = 0; done < payload;) {
-    std::size_t step = std::min(kZeroingStep, payload - done);
-    __builtin_memset(held.get()->payload().data() + done, 0, step);
-    done += step;
-    if (done < payload) safepoint();
+  internal_root_ = true;
+  Object* zeroed;
+  {
+    Root held(*this, object);
+    std::size_t payload = object->payload_bytes();
+    for (std::size_t done = 0; done < payload;) {
+      std::size_t step = std::min(kZeroingStep, payload - done);
+      __builtin_memset(held.get()->payload().data() + done, 0, step);
+      done += step;
+      if (done < payload) safepoint();
+    }
+    zeroed = held.get();
   }
-  return held.get();
+  internal_root_ = false;
+  return zeroed;
 }
 
 std::byte* Mutator::bump_or_refill(Allocator& allocator, std::size_t bytes) {
@@ -171,6 +195,28 @@ void Mutator::write_slow(Object* object, std::size_t slot, Object* value) {
       break;
   }
   object->store_slot(slot, value);
+}
+
+void Mutator::write_recorded(Object* object, std::size_t slot, Object* value) {
+  recorder_->wrote(object, slot, value);
+  if (!heap_barrier_active_->load(std::memory_order_relaxed)) {
+    object->store_slot(slot, value);
+  } else if (counts_references()) {
+    store_counted(object->slot(slot), value);
+  } else {
+    write_slow(object, slot, value);
+  }
+}
+
+void Mutator::write_global_recorded(Object** slot, Object* value) {
+  recorder_->global_set(slot, value);
+  if (!heap_barrier_active_->load(std::memory_order_relaxed)) {
+    std::atomic_ref<Object*>(*slot).store(value, std::memory_order_release);
+  } else if (counts_references()) {
+    store_counted(std::atomic_ref<Object*>(*slot), value);
+  } else {
+    write_global_slow(slot, value);
+  }
 }
 
 void Mutator::write_global_slow(Object** slot, Object* value) {

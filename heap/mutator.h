@@ -33,6 +33,7 @@
 #include "heap/safepoint.h"
 #include "heap/side_mark_bitmap.h"
 #include "heap/size_classes.h"
+#include "heap/trace_recorder.h"
 
 namespace gclab {
 
@@ -169,16 +170,25 @@ class Mutator {
   // touching workloads.
   Object* read(Object* object, std::size_t slot) {
     ++counters_.reference_reads;
-    return object->load_slot(slot);
+    Object* value = object->load_slot(slot);
+    if (recorder_ != nullptr) [[unlikely]]
+      recorder_->read(object, slot, value);
+    return value;
   }
 
   // Hot path: with no barrier active this is a load and a branch; the slow
   // path shades what the barrier kind says (heap/barrier.h), then stores.
   // Under ref-count the barrier is on for the whole run and counts inline
-  // (store_counted), so the other collectors' fast path is unchanged.
+  // (store_counted), so the other collectors' fast path is unchanged. So is
+  // a trace recording's: it points barrier_active_ at a flag that is always
+  // on, and the recorded store looks at the heap's own.
   void write(Object* object, std::size_t slot, Object* value) {
     ++counters_.reference_writes;
     if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      if (recorder_ != nullptr) [[unlikely]] {
+        write_recorded(object, slot, value);
+        return;
+      }
       if (counts_references()) {
         store_counted(object->slot(slot), value);
         return;
@@ -192,6 +202,10 @@ class Mutator {
   // Stores into a global root (GlobalRoot::set) pass the barrier too.
   void write_global(Object** slot, Object* value) {
     if (barrier_active_->load(std::memory_order_relaxed)) [[unlikely]] {
+      if (recorder_ != nullptr) [[unlikely]] {
+        write_global_recorded(slot, value);
+        return;
+      }
       if (counts_references()) {
         store_counted(std::atomic_ref<Object*>(*slot), value);
         return;
@@ -205,6 +219,25 @@ class Mutator {
   // Reference counting (heap/ref_counting.h): whether this run counts, and
   // the inline count updates that stores and Roots make.
   bool counts_references() const { return counting_.hooks != nullptr; }
+  // Whether Roots call the hooks below: under ref-count, or recording.
+  bool observes_roots() const { return observes_roots_; }
+  [[gnu::always_inline]] void root_pushed(const Root* root, Object* object) {
+    if (counts_references()) count_increment(object);
+    if (recorder_ != nullptr && !internal_root_)
+      recorder_->root_pushed(root, object);
+  }
+  [[gnu::always_inline]] void root_popped(const Root* root, Object* object) {
+    if (counts_references()) count_decrement(object);
+    if (recorder_ != nullptr && !internal_root_) recorder_->root_popped(root);
+  }
+  [[gnu::always_inline]] void root_replaced(const Root* root, Object* old,
+                                            Object* object) {
+    if (counts_references()) {
+      count_increment(object);
+      count_decrement(old);
+    }
+    if (recorder_ != nullptr) recorder_->root_set(root, object);
+  }
   [[gnu::always_inline]] void count_increment(Object* object);
   [[gnu::always_inline]] void count_decrement(Object* object);
   // The stores into one slot, for the collector to process: objects whose
@@ -270,6 +303,8 @@ class Mutator {
   }
   Object* zero_payload_stepwise(Object* object);
   void write_slow(Object* object, std::size_t slot, Object* value);
+  void write_recorded(Object* object, std::size_t slot, Object* value);
+  void write_global_recorded(Object** slot, Object* value);
   // The counting store: increments the new value before it decrements the
   // old one, which may be the same object. With several mutators the old
   // value is exchanged out, so that two racing stores into one slot each
@@ -324,7 +359,13 @@ class Mutator {
   std::uint64_t class_bytes_ = 0;
   std::uint64_t rounding_waste_ = 0;
   SideMarkBitmap* const side_marks_;
+  // The heap's barrier flag, or (recording) one that is always on.
   const std::atomic<bool>* barrier_active_;
+  const std::atomic<bool>* heap_barrier_active_;
+  TraceRecorder* const recorder_;  // null unless --record-trace
+  const bool observes_roots_;
+  // Set while the mutator holds a Root of its own, which no trace records.
+  bool internal_root_ = false;
   const std::atomic<bool>* poll_requested_;
   const std::atomic<bool>* aborted_;
   const std::atomic<std::uint8_t>* allocation_mark_;
@@ -351,23 +392,21 @@ class Root {
   explicit Root(Mutator& mutator, Object* object = nullptr)
       : mutator_(mutator), object_(object), outer_(mutator.innermost_root_) {
     mutator_.innermost_root_ = this;
-    if (mutator_.counts_references()) [[unlikely]]
-      mutator_.count_increment(object);
+    if (mutator_.observes_roots()) [[unlikely]]
+      mutator_.root_pushed(this, object);
   }
   ~Root() {
     mutator_.innermost_root_ = outer_;
-    if (mutator_.counts_references()) [[unlikely]]
-      mutator_.count_decrement(object_);
+    if (mutator_.observes_roots()) [[unlikely]]
+      mutator_.root_popped(this, object_);
   }
   Root(const Root&) = delete;
   Root& operator=(const Root&) = delete;
 
   Object* get() const { return object_; }
   void set(Object* object) {
-    if (mutator_.counts_references()) [[unlikely]] {
-      mutator_.count_increment(object);
-      mutator_.count_decrement(object_);
-    }
+    if (mutator_.observes_roots()) [[unlikely]]
+      mutator_.root_replaced(this, object_, object);
     object_ = object;
   }
   Root& operator=(Object* object) {

@@ -72,6 +72,8 @@ void check_value(const ParamSpec& spec, const std::string& value) {
                           std::string(spec.choices));
       }
       return;
+    case ParamKind::kText:
+      return;
   }
 }
 
@@ -89,6 +91,8 @@ std::string_view to_string(ParamKind kind) {
       return "choice";
     case ParamKind::kFlag:
       return "flag";
+    case ParamKind::kText:
+      return "text";
   }
   return "value";
 }

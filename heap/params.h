@@ -15,7 +15,8 @@
 namespace gclab {
 
 // kFlag is a switch: "0" or "1"; on the command line a bare --NAME means 1.
-enum class ParamKind { kInt, kSize, kDouble, kChoice, kFlag };
+// kText is any text (a path, say), read with get_string.
+enum class ParamKind { kInt, kSize, kDouble, kChoice, kFlag, kText };
 
 struct ParamSpec {
   std::string_view name;
@@ -28,7 +29,7 @@ struct ParamSpec {
 // Parses "64M", "512K", "2G", "4096" (binary units); throws ConfigError.
 std::uint64_t parse_size(std::string_view text, std::string_view what);
 
-// "integer", "size", "number", "choice", "flag".
+// "integer", "size", "number", "choice", "flag", "text".
 std::string_view to_string(ParamKind kind);
 
 // The effective values of one component's parameters: defaults overridden by

@@ -10,6 +10,7 @@
 #include "workloads/gcold.h"
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
+#include "workloads/replay.h"
 
 namespace gclab {
 namespace {
@@ -38,6 +39,10 @@ const WorkloadEntry kWorkloads[] = {
      "and replaces a cache entry, and a fraction of its objects is kept "
      "forever on a list (site leak.retained), for the leak report",
      kLeakParams, &LeakWorkload::make},
+    {"replay",
+     "replays an allocation trace recorded by gclab run --record-trace: the "
+     "same allocations, stores, reads and roots, under any collector",
+     kReplayParams, &ReplayWorkload::make},
 };
 
 }  // namespace
