@@ -9,6 +9,7 @@
 #include "workloads/gcbench.h"
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
+#include "workloads/synthetic.h"
 
 namespace gclab {
 namespace {
@@ -33,6 +34,10 @@ const WorkloadEntry kWorkloads[] = {
      "and replaces a cache entry, and a fraction of its objects is kept "
      "forever on a list (site leak.retained), for the leak report",
      kLeakParams, &LeakWorkload::make},
+    {"synthetic",
+     "a parametric allocation generator: sizes, lifetimes and links drawn "
+     "from chosen distributions, checked against a shadow model",
+     kSyntheticParams, &SyntheticWorkload::make},
 };
 
 }  // namespace
