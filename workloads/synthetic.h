@@ -74,7 +74,7 @@ inline constexpr ParamSpec kSyntheticParams[] = {
     {"live-limit", ParamKind::kInt, "50000",
      "most objects the table holds at once; when full, the one with the "
      "nearest death dies early (1 to 65535)"},
-    {"objects", ParamKind::kInt, "4000000", "objects allocated in all"},
+    {"objects", ParamKind::kInt, "2000000", "objects allocated in all"},
 };
 
 enum class SizeDistribution { kFixed, kUniform, kGeometric };
@@ -92,7 +92,7 @@ struct SyntheticParams {
   double link_probability = 0.3;
   double mutations = 0.5;
   std::int64_t live_limit = 50000;
-  std::int64_t objects = 4000000;
+  std::int64_t objects = 2000000;
 };
 
 class SyntheticWorkload final : public Workload {
