@@ -54,6 +54,10 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
   if (workload == "leak") {
     return {param("requests", "2000"), param("working-set", "64")};
   }
+  if (workload == "synthetic") {
+    return {param("objects", "3000"), param("live-limit", "200"),
+            param("lifetime-mean", "100"), param("lifetime-long", "2000")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};

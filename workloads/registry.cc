@@ -11,6 +11,7 @@
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
 #include "workloads/replay.h"
+#include "workloads/synthetic.h"
 
 namespace gclab {
 namespace {
@@ -43,6 +44,10 @@ const WorkloadEntry kWorkloads[] = {
      "replays an allocation trace recorded by gclab run --record-trace: the "
      "same allocations, stores, reads and roots, under any collector",
      kReplayParams, &ReplayWorkload::make},
+    {"synthetic",
+     "a parametric allocation generator: sizes, lifetimes and links drawn "
+     "from chosen distributions, checked against a shadow model",
+     kSyntheticParams, &SyntheticWorkload::make},
 };
 
 }  // namespace
