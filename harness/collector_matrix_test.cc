@@ -49,6 +49,10 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
   if (workload == "leak") {
     return {param("requests", "2000"), param("working-set", "64")};
   }
+  if (workload == "producer-consumer") {
+    return {param("messages", "800"), param("message-size", "6"),
+            param("payload", "24"), param("capacity", "8")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};

@@ -9,6 +9,7 @@
 #include "workloads/gcbench.h"
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
+#include "workloads/producer_consumer.h"
 
 namespace gclab {
 namespace {
@@ -33,6 +34,11 @@ const WorkloadEntry kWorkloads[] = {
      "and replaces a cache entry, and a fraction of its objects is kept "
      "forever on a list (site leak.retained), for the leak report",
      kLeakParams, &LeakWorkload::make},
+    {"producer-consumer",
+     "producers build small message graphs and hand them through bounded "
+     "queues in the heap to consumers, which check each whole and drop it: "
+     "objects allocated on one thread die on another",
+     kProducerConsumerParams, &ProducerConsumerWorkload::make},
 };
 
 }  // namespace
