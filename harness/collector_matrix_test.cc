@@ -49,6 +49,10 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
   if (workload == "leak") {
     return {param("requests", "2000"), param("working-set", "64")};
   }
+  if (workload == "lru-cache") {
+    return {param("requests", "3000"), param("capacity", "64"),
+            param("value-size", "3")};
+  }
   if (workload == "producer-consumer") {
     return {param("messages", "800"), param("message-size", "6"),
             param("payload", "24"), param("capacity", "8")};

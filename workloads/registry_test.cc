@@ -20,7 +20,7 @@ TEST(WorkloadRegistryTest, UnknownWorkloadNamesTheKnownOnes) {
   } catch (const ConfigError& error) {
     EXPECT_STREQ(error.what(),
                  "unknown workload 'x' (known: binary-trees, fragmentation, "
-                 "gcbench, graph-churn, leak, producer-consumer)");
+                 "gcbench, graph-churn, leak, lru-cache, producer-consumer)");
   }
 }
 
