@@ -58,6 +58,14 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
     return {param("objects", "3000"), param("live-limit", "200"),
             param("lifetime-mean", "100"), param("lifetime-long", "2000")};
   }
+  if (workload == "lru-cache") {
+    return {param("requests", "3000"), param("capacity", "64"),
+            param("value-size", "3")};
+  }
+  if (workload == "producer-consumer") {
+    return {param("messages", "800"), param("message-size", "6"),
+            param("payload", "24"), param("capacity", "8")};
+  }
   ADD_FAILURE() << "no small parameters for workload " << workload
                 << "; add them here so the matrix covers it";
   return {};

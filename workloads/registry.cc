@@ -10,6 +10,8 @@
 #include "workloads/gcold.h"
 #include "workloads/graph_churn.h"
 #include "workloads/leak.h"
+#include "workloads/lru_cache.h"
+#include "workloads/producer_consumer.h"
 #include "workloads/replay.h"
 #include "workloads/synthetic.h"
 
@@ -40,6 +42,16 @@ const WorkloadEntry kWorkloads[] = {
      "and replaces a cache entry, and a fraction of its objects is kept "
      "forever on a list (site leak.retained), for the leak report",
      kLeakParams, &LeakWorkload::make},
+    {"lru-cache",
+     "a bounded LRU cache in the heap (hash table and doubly linked list) "
+     "serving requests at a set hit rate: each miss allocates a value and "
+     "evicts the least recently used entry, medium-lived garbage",
+     kLruCacheParams, &LruCacheWorkload::make},
+    {"producer-consumer",
+     "producers build small message graphs and hand them through bounded "
+     "queues in the heap to consumers, which check each whole and drop it: "
+     "objects allocated on one thread die on another",
+     kProducerConsumerParams, &ProducerConsumerWorkload::make},
     {"replay",
      "replays an allocation trace recorded by gclab run --record-trace: the "
      "same allocations, stores, reads and roots, under any collector",

@@ -18,9 +18,11 @@ TEST(WorkloadRegistryTest, UnknownWorkloadNamesTheKnownOnes) {
     find_workload("x");
     FAIL() << "an unknown workload was found";
   } catch (const ConfigError& error) {
-    EXPECT_STREQ(error.what(),
-                 "unknown workload 'x' (known: binary-trees, fragmentation, "
-                 "gcbench, graph-churn, leak, synthetic)");
+    EXPECT_STREQ(
+        error.what(),
+        "unknown workload 'x' (known: binary-trees, fragmentation, "
+        "gcbench, gcold, graph-churn, leak, lru-cache, producer-consumer, "
+        "replay, synthetic)");
   }
 }
 
