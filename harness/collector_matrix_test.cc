@@ -13,6 +13,7 @@
 #include "harness/run_config.h"
 #include "harness/runner.h"
 #include "harness/selection.h"
+#include "harness/small_params.h"
 
 namespace gclab {
 namespace {
@@ -25,51 +26,6 @@ struct MatrixCase {
   std::optional<ParamRequest> collector_choice;  // e.g. sweep=lazy
   std::string barrier;                           // empty: the default
 };
-
-// Small enough for the sanitizer builds, large enough for several
-// collections of each kind.
-std::vector<ParamRequest> small_params(std::string_view workload) {
-  auto param = [](std::string name, std::string value) {
-    return ParamRequest{.name = std::move(name), .value = std::move(value)};
-  };
-  if (workload == "gcbench") {
-    return {param("stretch-depth", "9"),   param("long-lived-depth", "7"),
-            param("array-size", "3000"),   param("min-depth", "2"),
-            param("max-depth", "8"),       param("holes", "256"),
-            param("check-temp-trees", "1")};
-  }
-  if (workload == "binary-trees") return {param("max-depth", "8")};
-  if (workload == "gcold") {
-    return {param("live-size", "256K"),  param("tree-depth", "6"),
-            param("steps", "40"),        param("young", "300"),
-            param("promote-depth", "2"), param("mutations", "20")};
-  }
-  if (workload == "fragmentation") {
-    return {param("objects", "5000"), param("large-count", "300")};
-  }
-  if (workload == "graph-churn") {
-    return {param("nodes", "64"), param("operations", "3000"),
-            param("garbage", "3"), param("hold", "16")};
-  }
-  if (workload == "leak") {
-    return {param("requests", "2000"), param("working-set", "64")};
-  }
-  if (workload == "synthetic") {
-    return {param("objects", "3000"), param("live-limit", "200"),
-            param("lifetime-mean", "100"), param("lifetime-long", "2000")};
-  }
-  if (workload == "lru-cache") {
-    return {param("requests", "3000"), param("capacity", "64"),
-            param("value-size", "3")};
-  }
-  if (workload == "producer-consumer") {
-    return {param("messages", "800"), param("message-size", "6"),
-            param("payload", "24"), param("capacity", "8")};
-  }
-  ADD_FAILURE() << "no small parameters for workload " << workload
-                << "; add them here so the matrix covers it";
-  return {};
-}
 
 // Every value of each of the collector's choice and flag parameters (the
 // others at their defaults), since a choice may select a different mechanism
@@ -172,7 +128,7 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
                    .barrier = c.barrier,
                    .verify = VerifyMode::kEvery,
                    .stress = 101,
-                   .params = small_params(c.workload),
+                   .params = testing::small_params(c.workload),
                    .quiet = true};
   if (c.collector_choice) config.params.push_back(*c.collector_choice);
   // The leak workload also takes censuses and a leak report, so that both

@@ -162,8 +162,10 @@ std::string compare_section() {
       run_only.push_back(flag.name);
     }
   }
-  std::string text = "compare flags (and every run flag but " +
-                     listed(run_only, true) + "):\n";
+  std::string text =
+      "compare flags (and every run flag but " + listed(run_only, true) + "):";
+  if (text.size() > kUsageWidth) text[text.rfind(' ', kUsageWidth)] = '\n';
+  text += '\n';
   for (const FlagDeclaration& flag : flag_table()) {
     if (takes_only(flag, Command::kCompare)) text += flag_entry(flag);
   }

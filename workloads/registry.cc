@@ -30,8 +30,8 @@ const WorkloadEntry kWorkloads[] = {
      "tree and array",
      kGcbenchParams, &GcbenchWorkload::make},
     {"gcold",
-     "Boehm and Detlefs' GCOld: a live set of old trees under steady young "
-     "allocation, promotion and pointer mutation, for old-space collection",
+     "Detlefs's GCOld: an old generation of perfect trees, young garbage, "
+     "steady promotion replacing the oldest trees, and subtree swaps",
      kGcoldParams, &GcoldWorkload::make},
     {"graph-churn",
      "barrier torture: mutators rewire one shared graph (lost-object, "

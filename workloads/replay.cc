@@ -11,10 +11,6 @@
 namespace gclab {
 namespace {
 
-// Steps between safepoint polls where no allocation polls, so that a long
-// run of reads never holds up another mutator's stop or a handshake.
-constexpr std::size_t kPollSteps = 4096;
-
 std::uint64_t mix(std::uint64_t digest, std::uint64_t value) {
   digest ^= value + 0x9e3779b97f4a7c15ULL + (digest << 6) + (digest >> 2);
   return digest;
@@ -116,7 +112,10 @@ WorkloadReport ReplayWorkload::run(Mutator& mutator, std::uint64_t) {
   RootStack roots(mutator);
   std::vector<std::unique_ptr<GlobalRoot>> globals(trace_.globals + 1u);
   std::vector<std::uint32_t> global_ids(trace_.globals + 1u);
-  // Called where this mutator may have stopped for a collection.
+  // Called after each allocation, the only place this mutator polls: the
+  // recorded workload may hold an unrooted new object until its next
+  // allocation, so a stop anywhere else could free what the trace still
+  // uses.
   auto after_safepoint = [&] {
     if (!moving || heap.relocations() == relocations) return;
     relocations = heap.relocations();
@@ -191,10 +190,6 @@ WorkloadReport ReplayWorkload::run(Mutator& mutator, std::uint64_t) {
         globals[step.a].reset();
         global_ids[step.a] = 0;
         break;
-    }
-    if (index % kPollSteps == kPollSteps - 1) {
-      mutator.safepoint();
-      after_safepoint();
     }
   }
   report.checksum = digest == 0 ? 1 : digest;

@@ -20,7 +20,10 @@
 // same object where that object is known here, null where it was null. A
 // collector that freed or moved an object wrongly fails the run.
 // Deterministic: with --mutators N each thread replays the whole trace on
-// its own.
+// its own. A replaying mutator stops for collections only at allocations,
+// where the recorded workload could stop; the trace does not record the
+// recorded workload's explicit safepoint polls, so a long run of reads in
+// it holds up other mutators' stops until its next allocation.
 #ifndef GCLAB_WORKLOADS_REPLAY_H_
 #define GCLAB_WORKLOADS_REPLAY_H_
 
