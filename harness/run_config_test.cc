@@ -352,6 +352,7 @@ const std::map<std::string_view, Args> kSampleValues = {
     {"param", {"--param=allocator.fit=best", "--param=workload.check"}},
     {"json", {"--json=out.json"}},
     {"trace", {"--trace=out.trace.json"}},
+    {"record-trace", {"--record-trace=out.gctrace"}},
     {"quiet", {"--quiet"}},
 };
 

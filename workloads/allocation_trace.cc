@@ -1,9 +1,10 @@
 #include "workloads/allocation_trace.h"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <limits>
-#include <sstream>
+#include <system_error>
 
 #include "heap/errors.h"
 
@@ -20,6 +21,9 @@ class TraceParser {
       : rest_(text), name_(name) {}
 
   AllocationTrace parse() {
+    // Records are 7 to 9 bytes on average: one growth of the vector, not
+    // thirty copies of a gigabyte.
+    trace_.steps.reserve(rest_.size() / 8);
     if (!next_line() || line_ != kHeader) {
       fail("expected the header '" + std::string(kHeader) + "'");
     }
@@ -224,13 +228,17 @@ AllocationTrace parse_allocation_trace(std::string_view text,
   return TraceParser(text, name).parse();
 }
 
+// Read in one piece: a trace of GCBench is most of a gigabyte.
 AllocationTrace read_allocation_trace(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError("cannot read trace " + path);
-  std::ostringstream contents;
-  contents << in.rdbuf();
-  if (in.bad()) throw ConfigError("cannot read trace " + path);
-  return parse_allocation_trace(contents.view(), path);
+  std::error_code error;
+  std::uintmax_t bytes = std::filesystem::file_size(path, error);
+  if (!in || error) throw ConfigError("cannot read trace " + path);
+  std::string contents(bytes, '\0');
+  if (!in.read(contents.data(), static_cast<std::streamsize>(bytes))) {
+    throw ConfigError("cannot read trace " + path);
+  }
+  return parse_allocation_trace(contents, path);
 }
 
 }  // namespace gclab
