@@ -1,7 +1,6 @@
 #include "workloads/synthetic.h"
 
 #include <algorithm>
-#include <queue>
 #include <random>
 #include <string>
 #include <utility>
@@ -9,6 +8,7 @@
 
 #include "heap/errors.h"
 #include "heap/heap.h"
+#include "workloads/synthetic_deaths.h"
 #include "workloads/synthetic_draws.h"
 #include "workloads/synthetic_model.h"
 
@@ -214,8 +214,7 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
 
   SyntheticModel model(live_limit, refs);
   // Deaths due, nearest first; every held table slot has exactly one entry.
-  using Death = std::pair<std::uint64_t, std::uint32_t>;
-  std::priority_queue<Death, std::vector<Death>, std::greater<>> deaths;
+  synthetic::DeathQueue deaths;
   // The held slots, densely, for drawing a random held object, and each
   // slot's place among them; the bytes each slot holds, and their sum.
   std::vector<std::uint32_t> held;
@@ -229,7 +228,7 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
 
   HeldTable table(mutator, table_site, live_limit);
   auto kill_nearest = [&]() {
-    const std::uint32_t slot = deaths.top().second;
+    const std::uint32_t slot = deaths.nearest_slot();
     deaths.pop();
     table.store(slot, nullptr);
     model.table(slot) = kNone;
@@ -264,7 +263,10 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
         .site = object_site,
         .num_refs = refs,
         .payload_bytes = static_cast<std::uint32_t>(payload)};
-    while (!deaths.empty() && deaths.top().first <= now) kill_nearest();
+    while (!deaths.empty() && deaths.nearest_time() <= now &&
+           deaths.nearest_time() != synthetic::DeathQueue::kNeverTime) {
+      kill_nearest();
+    }
     // The bounds: at the target, the nearest deaths come early.
     while (!deaths.empty() && (free_slots.empty() ||
                                held_bytes + shape.size_bytes() > live_target)) {
@@ -290,7 +292,7 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
     slot_bytes[slot] = shape.size_bytes();
     held_bytes += shape.size_bytes();
     const std::uint64_t lifetime = synthetic::draw_lifetime(params_, random);
-    deaths.push({lifetime == kNever ? kNever : now + lifetime, slot});
+    deaths.push(lifetime == kNever ? kNever : now + lifetime, slot);
 
     // No allocation from here to the next iteration: raw pointers hold.
     if (refs == 0) continue;

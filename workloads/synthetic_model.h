@@ -55,16 +55,44 @@ class SyntheticModel {
   // The model indices the table reaches, each once, table slot by table
   // slot, depth first.
   std::vector<std::uint32_t> reachable() const;
+  // The same as marks, one per model index.
+  std::vector<bool> reachable_marks() const;
 
-  // Drops what the table no longer reaches, once the model has doubled
-  // since the last pruning (so a trace of the reachable set is amortised
-  // over as many additions: constant time per object).
+  // Drops what the table no longer reaches, once the model has grown to
+  // four times what was reachable at the last pruning (so a trace of the
+  // reachable set is amortised over three times as many additions:
+  // constant time per object).
   void maybe_prune() {
     if (objects_.size() >= prune_at_) prune();
   }
 
  private:
   void prune();
+  // Depth first from each table slot in turn, calling visit(index) once
+  // for each model object reached; returns the marks.
+  template <typename Visit>
+  std::vector<bool> trace(Visit visit) const {
+    std::vector<bool> seen(objects_.size());
+    std::vector<std::uint32_t> stack;
+    for (std::uint32_t held : table_) {
+      if (held == kNone || seen[held]) continue;
+      seen[held] = true;
+      stack.push_back(held);
+      while (!stack.empty()) {
+        std::uint32_t index = stack.back();
+        stack.pop_back();
+        visit(index);
+        for (std::size_t i = 0; i < refs_; ++i) {
+          std::uint32_t child = slot(index, i);
+          if (child != kNone && !seen[child]) {
+            seen[child] = true;
+            stack.push_back(child);
+          }
+        }
+      }
+    }
+    return seen;
+  }
 
   const std::size_t refs_;
   std::vector<ModelObject> objects_;

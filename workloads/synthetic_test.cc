@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <queue>
+#include <random>
 #include <set>
 #include <string>
 #include <string_view>
@@ -16,6 +18,7 @@
 #include "testing/mutator_threads.h"
 #include "testing/test_heap.h"
 #include "workloads/registry.h"
+#include "workloads/synthetic_deaths.h"
 
 namespace gclab {
 namespace {
@@ -570,6 +573,43 @@ TEST(Synthetic, RegistryDefaultsMatchTheParamsStruct) {
                 .params()
                 .size_histogram.size(),
             5u);
+}
+
+TEST(SyntheticDeathQueue, PopsInTheOrderOfAPriorityQueueOfPairs) {
+  // The order the workload's runs depend on: nearest time first, ties by
+  // slot, through interleaved pushes and pops.
+  synthetic::DeathQueue deaths;
+  using Death = std::pair<std::uint64_t, std::uint32_t>;
+  std::priority_queue<Death, std::vector<Death>, std::greater<>> expected;
+  std::mt19937_64 random(3);
+  for (int step = 0; step < 200'000; ++step) {
+    if (expected.empty() || random() % 3 != 0) {
+      Death death{random() % 5000, static_cast<std::uint32_t>(random() % 64)};
+      deaths.push(death.first, death.second);
+      expected.push(death);
+    } else {
+      ASSERT_EQ(deaths.nearest_time(), expected.top().first) << step;
+      ASSERT_EQ(deaths.nearest_slot(), expected.top().second) << step;
+      deaths.pop();
+      expected.pop();
+    }
+  }
+}
+
+TEST(SyntheticDeathQueue, TimesPastTheFieldAreNever) {
+  synthetic::DeathQueue deaths;
+  deaths.push(~std::uint64_t{0}, 7);
+  deaths.push(synthetic::DeathQueue::kNeverTime + 5, 3);
+  deaths.push(12, (1u << 24) - 1);
+  EXPECT_EQ(deaths.nearest_time(), 12u);
+  EXPECT_EQ(deaths.nearest_slot(), (1u << 24) - 1);
+  deaths.pop();
+  EXPECT_EQ(deaths.nearest_time(), synthetic::DeathQueue::kNeverTime);
+  EXPECT_EQ(deaths.nearest_slot(), 3u) << "never, ties by slot";
+  deaths.pop();
+  EXPECT_EQ(deaths.nearest_slot(), 7u);
+  deaths.pop();
+  EXPECT_TRUE(deaths.empty());
 }
 
 }  // namespace
