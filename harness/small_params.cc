@@ -63,8 +63,11 @@ std::vector<ParamRequest> small_params(std::string_view workload) {
     return {param("requests", "2000"), param("working-set", "64")};
   }
   if (workload == "synthetic") {
-    return {param("objects", "3000"), param("live-limit", "200"),
-            param("lifetime-mean", "100"), param("lifetime-long", "2000")};
+    // Three in four objects outlive the run, so the table's 2100 slots
+    // fill past its first chunk of 2048, and then die nearest first.
+    return {param("objects", "3000"), param("live-limit", "2100"),
+            param("lifetime", "generational"), param("long-fraction", "0.75"),
+            param("lifetime-mean", "100")};
   }
   if (workload == "lru-cache") {
     return {param("requests", "3000"), param("capacity", "64"),

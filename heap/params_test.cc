@@ -13,6 +13,7 @@ constexpr ParamSpec kSpecs[] = {
     {"ratio", ParamKind::kDouble, "0.5", "a fraction"},
     {"fit", ParamKind::kChoice, "first", "policy", "first|next|best"},
     {"stw", ParamKind::kFlag, "0", "a switch"},
+    {"bins", ParamKind::kText, "16:1,64:3", "a histogram, parsed by its user"},
 };
 
 TEST(ParseSize, AcceptsBinaryUnits) {
@@ -49,6 +50,14 @@ TEST(ParamValues, FlagAndChoiceAreReadTyped) {
   EXPECT_EQ(values.get_choice("fit"), "best");
   EXPECT_EQ(values.get_string("stw"), "1") << "the text, for the record";
   EXPECT_THROW(ParamValues(kSpecs, {{"stw", "yes"}}), ConfigError);
+}
+
+TEST(ParamValues, TextIsTakenAsGivenForItsUserToParse) {
+  EXPECT_EQ(ParamValues(kSpecs, {}).get_string("bins"), "16:1,64:3");
+  for (const char* text : {"", "4K:0.5, 1M:2", "any text at all"}) {
+    EXPECT_EQ(ParamValues(kSpecs, {{"bins", text}}).get_string("bins"), text);
+  }
+  EXPECT_EQ(to_string(ParamKind::kText), "text");
 }
 
 // Reading a parameter as a kind it was not declared as is a gclab bug.

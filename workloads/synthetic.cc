@@ -1,9 +1,6 @@
 #include "workloads/synthetic.h"
 
 #include <algorithm>
-#include <cmath>
-#include <limits>
-#include <queue>
 #include <random>
 #include <string>
 #include <utility>
@@ -11,17 +8,25 @@
 
 #include "heap/errors.h"
 #include "heap/heap.h"
+#include "workloads/synthetic_deaths.h"
+#include "workloads/synthetic_draws.h"
+#include "workloads/synthetic_model.h"
 
 namespace gclab {
 namespace {
+
+using synthetic::kNever;
+using synthetic::kNone;
+using synthetic::SyntheticModel;
 
 // Payloads start with an id and its check word.
 constexpr std::uint64_t kStampBytes = 2 * sizeof(std::uint64_t);
 constexpr std::uint64_t kMaxPayload = std::uint64_t{16} << 20;
 constexpr std::int64_t kMaxRefsPerObject = 1024;
-constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
-// A model slot or table entry that holds nothing.
-constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
+// Table slots per chunk: 16 KiB of slots, a small object under every
+// allocator (size classes end at 32 KiB).
+constexpr std::size_t kChunkSlots = 2048;
+constexpr std::int64_t kMaxLiveLimit = std::int64_t{1} << 24;
 
 // Murmur3's 64-bit finaliser (Appleby), as leak's check words.
 std::uint64_t finalise(std::uint64_t z) {
@@ -54,111 +59,40 @@ void require_between(double value, double low, double high, const char* name,
   }
 }
 
-// Uniform in [0, 1), from the top 53 bits: the same sequence under every
-// standard library (std::*_distribution is implementation-defined).
-double unit(std::mt19937_64& random) {
-  return static_cast<double>(random() >> 11) * 0x1.0p-53;
-}
-
-// Exponential with `mean`, rounded to a whole number of allocations, at
-// least one.
-std::uint64_t exponential(std::mt19937_64& random, double mean) {
-  double draw = -mean * std::log1p(-unit(random));
-  if (!(draw < 1e18)) return std::uint64_t{1} << 60;
-  return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(draw + 0.5));
-}
-
-// The model of one object: its id, size and slots (model indices).
-struct ModelObject {
-  std::uint64_t id;
-  std::uint64_t size_bytes;
-  std::uint32_t first_slot;  // into SyntheticModel::slots
-};
-
-// The shadow model: the objects the table may still reach, each slot as a
-// model index, and the table. Pruned by a sliding compaction of its own
-// when it has grown well past what was reachable at the last pruning.
-class SyntheticModel {
+// The table of held objects, in the heap: a spine held by a Root, whose
+// slots hold the chunks of table slots. Two reads or a read and a write per
+// access, every one through the mutator.
+class HeldTable {
  public:
-  SyntheticModel(std::size_t live_limit, std::size_t refs)
-      : refs_(refs), table_(live_limit, kNone) {}
-
-  std::uint32_t add(std::uint64_t id, std::uint64_t size_bytes) {
-    auto index = static_cast<std::uint32_t>(objects_.size());
-    objects_.push_back(
-        {id, size_bytes, static_cast<std::uint32_t>(slots_.size())});
-    slots_.insert(slots_.end(), refs_, kNone);
-    return index;
-  }
-  const ModelObject& object(std::uint32_t index) const {
-    return objects_[index];
-  }
-  std::uint32_t& slot(std::uint32_t index, std::size_t slot) {
-    return slots_[objects_[index].first_slot + slot];
-  }
-  std::uint32_t& table(std::size_t slot) { return table_[slot]; }
-
-  // The model indices the table reaches, each once, in a fixed order.
-  std::vector<std::uint32_t> reachable() const {
-    std::vector<bool> seen(objects_.size());
-    std::vector<std::uint32_t> order;
-    std::vector<std::uint32_t> stack;
-    for (std::uint32_t held : table_) {
-      if (held == kNone || seen[held]) continue;
-      seen[held] = true;
-      stack.push_back(held);
-      while (!stack.empty()) {
-        std::uint32_t index = stack.back();
-        stack.pop_back();
-        order.push_back(index);
-        for (std::size_t i = 0; i < refs_; ++i) {
-          std::uint32_t child = slots_[objects_[index].first_slot + i];
-          if (child != kNone && !seen[child]) {
-            seen[child] = true;
-            stack.push_back(child);
-          }
-        }
-      }
+  // Allocates the spine and every chunk (site `site`).
+  HeldTable(Mutator& mutator, std::uint16_t site, std::size_t slots)
+      : mutator_(mutator),
+        spine_(mutator, mutator.allocate(
+                            {.site = site,
+                             .num_refs = static_cast<std::uint16_t>(
+                                 (slots + kChunkSlots - 1) / kChunkSlots)})) {
+    for (std::size_t first = 0; first < slots; first += kChunkSlots) {
+      const auto chunk_slots =
+          static_cast<std::uint16_t>(std::min(kChunkSlots, slots - first));
+      Object* chunk = mutator.allocate({.site = site, .num_refs = chunk_slots});
+      mutator.write(spine_.get(), first / kChunkSlots, chunk);
     }
-    return order;
   }
 
-  // Drops what the table no longer reaches, once the model has doubled
-  // since the last pruning (amortised constant time per object).
-  void maybe_prune() {
-    if (objects_.size() < prune_at_) return;
-    std::vector<std::uint32_t> kept = reachable();
-    std::sort(kept.begin(), kept.end());
-    std::vector<std::uint32_t> forward(objects_.size(), kNone);
-    for (std::size_t i = 0; i < kept.size(); ++i) {
-      forward[kept[i]] = static_cast<std::uint32_t>(i);
-    }
-    std::vector<ModelObject> objects;
-    std::vector<std::uint32_t> slots;
-    objects.reserve(kept.size());
-    slots.reserve(kept.size() * refs_);
-    for (std::uint32_t old : kept) {
-      objects.push_back({objects_[old].id, objects_[old].size_bytes,
-                         static_cast<std::uint32_t>(slots.size())});
-      for (std::size_t i = 0; i < refs_; ++i) {
-        std::uint32_t child = slots_[objects_[old].first_slot + i];
-        slots.push_back(child == kNone ? kNone : forward[child]);
-      }
-    }
-    for (std::uint32_t& held : table_) {
-      if (held != kNone) held = forward[held];
-    }
-    objects_ = std::move(objects);
-    slots_ = std::move(slots);
-    prune_at_ = std::max<std::size_t>(2 * objects_.size(), 4 * table_.size());
+  Object* load(std::size_t slot) {
+    return mutator_.read(chunk(slot), slot % kChunkSlots);
+  }
+  void store(std::size_t slot, Object* object) {
+    mutator_.write(chunk(slot), slot % kChunkSlots, object);
   }
 
  private:
-  const std::size_t refs_;
-  std::vector<ModelObject> objects_;
-  std::vector<std::uint32_t> slots_;
-  std::vector<std::uint32_t> table_;
-  std::size_t prune_at_ = 0;
+  Object* chunk(std::size_t slot) {
+    return mutator_.read(spine_.get(), slot / kChunkSlots);
+  }
+
+  Mutator& mutator_;
+  Root spine_;
 };
 
 }  // namespace
@@ -170,7 +104,9 @@ SyntheticWorkload::SyntheticWorkload(SyntheticParams params) : params_(params) {
         "bad parameter size-min=" + std::to_string(params.size_min) +
         ": expected at most " + std::to_string(kMaxPayload));
   }
-  if (params_.size != SizeDistribution::kFixed &&
+  const bool ranged = params_.size == SizeDistribution::kUniform ||
+                      params_.size == SizeDistribution::kGeometric;
+  if (ranged &&
       (params_.size_max < params_.size_min || params_.size_max > kMaxPayload)) {
     throw ConfigError(
         "bad parameter size-max=" + std::to_string(params.size_max) +
@@ -178,14 +114,27 @@ SyntheticWorkload::SyntheticWorkload(SyntheticParams params) : params_(params) {
         std::to_string(kMaxPayload) + " (size-min.." +
         std::to_string(kMaxPayload) + ")");
   }
+  if (params_.size == SizeDistribution::kGeometric) {
+    require_between(params.size_mean, static_cast<double>(params_.size_min),
+                    static_cast<double>(params_.size_max), "size-mean");
+  }
+  if (params_.size == SizeDistribution::kHistogram) {
+    if (params_.size_histogram.empty()) {
+      throw ConfigError("bad parameter size-histogram: no bins");
+    }
+    for (const SizeBin& bin : params_.size_histogram) {
+      require(static_cast<std::int64_t>(bin.payload_bytes),
+              static_cast<std::int64_t>(kStampBytes),
+              static_cast<std::int64_t>(kMaxPayload), "size-histogram payload");
+    }
+  }
   require_between(params.lifetime_mean, 0, 1e15, "lifetime-mean", true);
   require_between(params.lifetime_long, 0, 1e15, "lifetime-long", true);
   require_between(params.long_fraction, 0, 1, "long-fraction");
   require(params.refs, 0, kMaxRefsPerObject, "refs");
   require_between(params.link_probability, 0, 1, "link-probability");
   require_between(params.mutations, 0, 1000, "mutations");
-  require(params.live_limit, 1, static_cast<std::int64_t>(kMaxRefs),
-          "live-limit");
+  require(params.live_limit, 1, kMaxLiveLimit, "live-limit");
   require(params.objects, 0, std::int64_t{1} << 32, "objects");
 }
 
@@ -193,6 +142,7 @@ std::unique_ptr<Workload> SyntheticWorkload::make(const ParamValues& values) {
   auto size_of = [](std::string_view name) {
     if (name == "fixed") return SizeDistribution::kFixed;
     if (name == "uniform") return SizeDistribution::kUniform;
+    if (name == "histogram") return SizeDistribution::kHistogram;
     return SizeDistribution::kGeometric;
   };
   auto lifetime_of = [](std::string_view name) {
@@ -200,19 +150,37 @@ std::unique_ptr<Workload> SyntheticWorkload::make(const ParamValues& values) {
     if (name == "bimodal") return LifetimeDistribution::kBimodal;
     return LifetimeDistribution::kGenerational;
   };
-  return std::make_unique<SyntheticWorkload>(
-      SyntheticParams{.size = size_of(values.get_choice("size")),
-                      .size_min = values.get_size("size-min"),
-                      .size_max = values.get_size("size-max"),
-                      .lifetime = lifetime_of(values.get_choice("lifetime")),
-                      .lifetime_mean = values.get_double("lifetime-mean"),
-                      .lifetime_long = values.get_double("lifetime-long"),
-                      .long_fraction = values.get_double("long-fraction"),
-                      .refs = values.get_int("refs"),
-                      .link_probability = values.get_double("link-probability"),
-                      .mutations = values.get_double("mutations"),
-                      .live_limit = values.get_int("live-limit"),
-                      .objects = values.get_int("objects")});
+  const SizeDistribution size = size_of(values.get_choice("size"));
+  return std::make_unique<SyntheticWorkload>(SyntheticParams{
+      .size = size,
+      .size_min = values.get_size("size-min"),
+      .size_max = values.get_size("size-max"),
+      .size_mean = values.get_double("size-mean"),
+      // Parsed only when used, so that a default is never the error.
+      .size_histogram =
+          size == SizeDistribution::kHistogram
+              ? parse_size_histogram(values.get_string("size-histogram"))
+              : std::vector<SizeBin>{},
+      .lifetime = lifetime_of(values.get_choice("lifetime")),
+      .lifetime_unit = values.get_choice("lifetime-unit") == "bytes"
+                           ? LifetimeUnit::kBytes
+                           : LifetimeUnit::kObjects,
+      .lifetime_mean = values.get_double("lifetime-mean"),
+      .lifetime_long = values.get_double("lifetime-long"),
+      .long_fraction = values.get_double("long-fraction"),
+      .refs = values.get_int("refs"),
+      .link_probability = values.get_double("link-probability"),
+      .mutations = values.get_double("mutations"),
+      .live_limit = values.get_int("live-limit"),
+      .live_bound = values.get_choice("live-bound") == "bytes"
+                        ? LiveBound::kBytes
+                        : LiveBound::kObjects,
+      .live_target = values.get_size("live-target"),
+      .volume = values.get_choice("volume") == "bytes" ? Volume::kBytes
+                                                       : Volume::kObjects,
+      .objects = values.get_int("objects"),
+      .bytes = values.get_size("bytes"),
+      .collect_at_end = values.get_flag("collect-at-end")});
 }
 
 WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
@@ -220,11 +188,13 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
   const std::uint64_t salt = random();
   const auto refs = static_cast<std::uint16_t>(params_.refs);
   const auto live_limit = static_cast<std::size_t>(params_.live_limit);
+  const std::uint64_t live_target =
+      params_.live_bound == LiveBound::kBytes ? params_.live_target : kNever;
   const std::uint16_t object_site =
       mutator.heap().register_site("synthetic.object");
-  const ObjectShape table_shape{
-      .site = mutator.heap().register_site("synthetic.table"),
-      .num_refs = static_cast<std::uint16_t>(live_limit)};
+  const std::uint16_t table_site =
+      mutator.heap().register_site("synthetic.table");
+  const synthetic::SizeDraw draw_size(params_);
 
   WorkloadReport report;
   auto check_word = [salt](std::uint64_t id) { return finalise(id ^ salt); };
@@ -242,68 +212,37 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
     ++report.checks_passed;
   };
 
-  auto draw_payload = [&]() -> std::uint64_t {
-    const std::uint64_t low = params_.size_min;
-    const std::uint64_t high = params_.size_max;
-    switch (params_.size) {
-      case SizeDistribution::kFixed:
-        return low;
-      case SizeDistribution::kUniform:
-        return low + random() % (high - low + 1);
-      case SizeDistribution::kGeometric: {
-        // Failures before a success with p = 1 / (m + 1) have mean m.
-        double mean = static_cast<double>(high - low) / 2;
-        if (mean <= 0) return low;
-        double p = 1 / (mean + 1);
-        double k = std::floor(std::log1p(-unit(random)) / std::log1p(-p));
-        if (!(k < static_cast<double>(high - low))) return high;
-        return low + static_cast<std::uint64_t>(k);
-      }
-    }
-    return low;
-  };
-  auto draw_lifetime = [&]() -> std::uint64_t {
-    switch (params_.lifetime) {
-      case LifetimeDistribution::kExponential:
-        return exponential(random, params_.lifetime_mean);
-      case LifetimeDistribution::kBimodal:
-        return exponential(random, unit(random) < params_.long_fraction
-                                       ? params_.lifetime_long
-                                       : params_.lifetime_mean);
-      case LifetimeDistribution::kGenerational:
-        if (unit(random) < params_.long_fraction) return kNever;
-        return exponential(random, params_.lifetime_mean);
-    }
-    return 1;
-  };
-
   SyntheticModel model(live_limit, refs);
   // Deaths due, nearest first; every held table slot has exactly one entry.
-  using Death = std::pair<std::uint64_t, std::uint32_t>;
-  std::priority_queue<Death, std::vector<Death>, std::greater<>> deaths;
+  synthetic::DeathQueue deaths;
   // The held slots, densely, for drawing a random held object, and each
-  // slot's place among them.
+  // slot's place among them; the bytes each slot holds, and their sum.
   std::vector<std::uint32_t> held;
   std::vector<std::uint32_t> place(live_limit, kNone);
+  std::vector<std::uint64_t> slot_bytes(live_limit, 0);
+  std::uint64_t held_bytes = 0;
   std::vector<std::uint32_t> free_slots;
   for (std::size_t slot = live_limit; slot-- > 0;) {
     free_slots.push_back(static_cast<std::uint32_t>(slot));
   }
 
-  Root table(mutator, mutator.allocate(table_shape));
-  auto kill = [&](std::uint32_t slot) {
-    mutator.write(table.get(), slot, nullptr);
+  HeldTable table(mutator, table_site, live_limit);
+  auto kill_nearest = [&]() {
+    const std::uint32_t slot = deaths.nearest_slot();
+    deaths.pop();
+    table.store(slot, nullptr);
     model.table(slot) = kNone;
     std::uint32_t at = place[slot];
     held[at] = held.back();
     place[held[at]] = at;
     held.pop_back();
     place[slot] = kNone;
+    held_bytes -= slot_bytes[slot];
     free_slots.push_back(slot);
   };
   // The object in a held slot, checked against the model.
   auto held_object = [&](std::uint32_t slot) {
-    Object* object = mutator.read(table.get(), slot);
+    Object* object = table.load(slot);
     check(object, model.object(model.table(slot)).id,
           "the object in table slot");
     return object;
@@ -311,50 +250,60 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
 
   std::uint64_t payload_min = kNever;
   std::uint64_t payload_max = 0;
+  std::uint64_t allocated = 0;
+  std::uint64_t allocated_bytes = 0;
   double credit = 0;
-  const auto objects = static_cast<std::uint64_t>(params_.objects);
-  for (std::uint64_t now = 0; now < objects; ++now) {
-    while (!deaths.empty() && deaths.top().first <= now) {
-      kill(deaths.top().second);
-      deaths.pop();
-    }
-    if (free_slots.empty()) {
-      kill(deaths.top().second);
-      deaths.pop();
-    }
-    model.maybe_prune();
-
-    const std::uint64_t id = now + 1;
-    const std::uint64_t payload = draw_payload();
-    payload_min = std::min(payload_min, payload);
-    payload_max = std::max(payload_max, payload);
+  const bool by_bytes = params_.volume == Volume::kBytes;
+  const bool clock_in_bytes = params_.lifetime_unit == LifetimeUnit::kBytes;
+  while (by_bytes ? allocated_bytes < params_.bytes
+                  : allocated < static_cast<std::uint64_t>(params_.objects)) {
+    const std::uint64_t now = clock_in_bytes ? allocated_bytes : allocated;
+    const std::uint64_t payload = draw_size(random);
     const ObjectShape shape{
         .site = object_site,
         .num_refs = refs,
         .payload_bytes = static_cast<std::uint32_t>(payload)};
+    while (!deaths.empty() && deaths.nearest_time() <= now &&
+           deaths.nearest_time() != synthetic::DeathQueue::kNeverTime) {
+      kill_nearest();
+    }
+    // The bounds: at the target, the nearest deaths come early.
+    while (!deaths.empty() && (free_slots.empty() ||
+                               held_bytes + shape.size_bytes() > live_target)) {
+      kill_nearest();
+    }
+    model.maybe_prune();
+
+    const std::uint64_t id = allocated + 1;
+    payload_min = std::min(payload_min, payload);
+    payload_max = std::max(payload_max, payload);
     Object* object = mutator.allocate(shape);
     object->payload_as<std::uint64_t>()[0] = id;
     object->payload_as<std::uint64_t>()[1] = check_word(id);
+    ++allocated;
+    allocated_bytes += shape.size_bytes();
     const std::uint32_t slot = free_slots.back();
     free_slots.pop_back();
-    mutator.write(table.get(), slot, object);
+    table.store(slot, object);
     const std::uint32_t index = model.add(id, shape.size_bytes());
     model.table(slot) = index;
     place[slot] = static_cast<std::uint32_t>(held.size());
     held.push_back(slot);
-    const std::uint64_t lifetime = draw_lifetime();
-    deaths.push({lifetime == kNever ? kNever : now + lifetime, slot});
+    slot_bytes[slot] = shape.size_bytes();
+    held_bytes += shape.size_bytes();
+    const std::uint64_t lifetime = synthetic::draw_lifetime(params_, random);
+    deaths.push(lifetime == kNever ? kNever : now + lifetime, slot);
 
     // No allocation from here to the next iteration: raw pointers hold.
     if (refs == 0) continue;
-    if (unit(random) < params_.link_probability) {
+    if (synthetic::unit(random) < params_.link_probability) {
       std::uint32_t holder = held[random() % held.size()];
       std::size_t at = random() % refs;
       mutator.write(held_object(holder), at, object);
       model.slot(model.table(holder), at) = index;
     }
     credit += params_.mutations;
-    const auto stores = static_cast<std::int64_t>(std::floor(credit));
+    const auto stores = static_cast<std::int64_t>(credit);
     credit -= static_cast<double>(stores);
     for (std::int64_t i = 0; i < stores; ++i) {
       std::uint32_t from = held[random() % held.size()];
@@ -366,21 +315,18 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
     }
   }
 
-  // The model's reachable set, and the real graph's against it: every
-  // object the table reaches is the model's, slot for slot. Nothing
-  // allocates from here on.
+  // The model's reachable set: what the run reports as live.
   const std::vector<std::uint32_t> reachable = model.reachable();
   std::uint64_t model_bytes = 0;
+  std::uint32_t highest = 0;
   for (std::uint32_t index : reachable) {
     model_bytes += model.object(index).size_bytes;
+    highest = std::max(highest, index);
   }
-  std::vector<bool> seen_model;
-  std::uint64_t highest = 0;
-  for (std::uint32_t index : reachable) {
-    highest = std::max<std::uint64_t>(highest, index);
-  }
-  seen_model.resize(reachable.empty() ? 0 : highest + 1);
 
+  // The real graph from the table against it: every object the table
+  // reaches is the model's, slot for slot. Nothing allocates from here on.
+  std::vector<bool> seen_model(reachable.empty() ? 0 : highest + 1);
   std::uint64_t real_objects = 0;
   std::uint64_t real_bytes = 0;
   std::uint64_t digest = finalise(salt);
@@ -388,7 +334,7 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
   auto visit = [&](Object* object, std::uint32_t index) {
     if (seen_model[index]) return;
     seen_model[index] = true;
-    const ModelObject& expected = model.object(index);
+    const synthetic::ModelObject& expected = model.object(index);
     check(object, expected.id, "an object reached from the table");
     if (object->size_bytes() != expected.size_bytes) {
       throw WorkloadCheckFailed(
@@ -403,7 +349,7 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
     stack.emplace_back(object, index);
   };
   for (std::size_t slot = 0; slot < live_limit; ++slot) {
-    Object* object = mutator.read(table.get(), slot);
+    Object* object = table.load(slot);
     std::uint32_t index = model.table(slot);
     if ((object == nullptr) != (index == kNone)) {
       throw WorkloadCheckFailed(
@@ -436,16 +382,23 @@ WorkloadReport SyntheticWorkload::run(Mutator& mutator, std::uint64_t seed) {
         " bytes)");
   }
   ++report.checks_passed;
+  // With the table still held, so that the collection keeps exactly the
+  // reported live set (and the table).
+  if (params_.collect_at_end) {
+    mutator.heap().collect(&mutator, GcCause::kExplicit);
+  }
 
   report.checksum = digest != 0 ? digest : 1;
-  report.output.push_back("allocated " + std::to_string(objects) +
-                          " objects, payloads " +
-                          std::to_string(objects == 0 ? 0 : payload_min) +
+  report.output.push_back("allocated " + std::to_string(allocated) +
+                          " objects (" + std::to_string(allocated_bytes) +
+                          " bytes), payloads " +
+                          std::to_string(allocated == 0 ? 0 : payload_min) +
                           ".." + std::to_string(payload_max) + " bytes");
   report.output.push_back("held " + std::to_string(held.size()) +
-                          " objects in the table at the end");
-  report.output.push_back("live objects " + std::to_string(real_objects));
-  report.output.push_back("live bytes " + std::to_string(real_bytes));
+                          " objects in the table at the end (" +
+                          std::to_string(held_bytes) + " bytes)");
+  report.output.push_back("live objects " + std::to_string(reachable.size()));
+  report.output.push_back("live bytes " + std::to_string(model_bytes));
   return report;
 }
 
