@@ -1,6 +1,7 @@
 #include "workloads/replay.h"
 
 #include <deque>
+#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -11,9 +12,22 @@
 namespace gclab {
 namespace {
 
+constexpr std::size_t kPrefetchDistance = 16;
+
 std::uint64_t mix(std::uint64_t digest, std::uint64_t value) {
   digest ^= value + 0x9e3779b97f4a7c15ULL + (digest << 6) + (digest >> 2);
   return digest;
+}
+
+// What the replay checks is the trace itself (every read against it), so
+// its digest is the trace's, taken once when the workload is made rather
+// than step by step on the run's clock.
+std::uint64_t digest_of(const AllocationTrace& trace) {
+  std::uint64_t digest = 0;
+  for (const TraceStep& step : trace.steps) {
+    digest = mix(digest, (std::uint64_t{step.a} << 32) | step.b);
+  }
+  return digest == 0 ? 1 : digest;
 }
 
 // The replayed Roots. Roots must be destroyed innermost first, which a
@@ -52,8 +66,10 @@ class RootStack {
   std::vector<std::uint32_t> ids_;
 };
 
+}  // namespace
+
 // Where each traced object is, as of the last relocation (see the header).
-class ObjectTable {
+class ReplayWorkload::ObjectTable {
  public:
   explicit ObjectTable(std::uint32_t objects) : entries_(objects + 1u) {}
 
@@ -73,6 +89,7 @@ class ObjectTable {
     return entries_[id].object;
   }
   void forget_all() { ++epoch_; }
+  void prefetch(std::uint32_t id) const { __builtin_prefetch(&entries_[id]); }
 
  private:
   struct Entry {
@@ -83,10 +100,24 @@ class ObjectTable {
   std::uint32_t epoch_ = 1;
 };
 
-}  // namespace
-
 ReplayWorkload::ReplayWorkload(AllocationTrace trace)
-    : trace_(std::move(trace)) {}
+    : trace_(std::move(trace)), checksum_(digest_of(trace_)) {
+  spare_tables_.push_back(std::make_unique<ObjectTable>(trace_.objects));
+}
+
+ReplayWorkload::~ReplayWorkload() = default;
+
+std::unique_ptr<ReplayWorkload::ObjectTable> ReplayWorkload::take_table() {
+  {
+    std::lock_guard lock(spare_tables_mutex_);
+    if (!spare_tables_.empty()) {
+      std::unique_ptr<ObjectTable> table = std::move(spare_tables_.back());
+      spare_tables_.pop_back();
+      return table;
+    }
+  }
+  return std::make_unique<ObjectTable>(trace_.objects);
+}
 
 std::unique_ptr<Workload> ReplayWorkload::make(const ParamValues& params) {
   const std::string& path = params.get_string("trace");
@@ -108,7 +139,8 @@ WorkloadReport ReplayWorkload::run(Mutator& mutator, std::uint64_t) {
   }
   const bool moving = heap.collector().capabilities().moving;
   std::uint64_t relocations = heap.relocations();
-  ObjectTable table(trace_.objects);
+  std::unique_ptr<ObjectTable> table_owner = take_table();
+  ObjectTable& table = *table_owner;
   RootStack roots(mutator);
   std::vector<std::unique_ptr<GlobalRoot>> globals(trace_.globals + 1u);
   std::vector<std::uint32_t> global_ids(trace_.globals + 1u);
@@ -129,13 +161,18 @@ WorkloadReport ReplayWorkload::run(Mutator& mutator, std::uint64_t) {
   };
 
   WorkloadReport report;
-  std::uint64_t digest = 0;
   std::uint32_t next_id = 0;
   std::uint64_t allocations = 0;
   std::uint64_t writes = 0;
   for (std::size_t index = 0; index < trace_.steps.size(); ++index) {
     const TraceStep& step = trace_.steps[index];
-    digest = mix(digest, (std::uint64_t{step.a} << 32) | step.b);
+    // The table is too large for any cache and the ids a step names are
+    // scattered, so their entries are fetched a few steps ahead.
+    if (index + kPrefetchDistance < trace_.steps.size()) {
+      const TraceStep& ahead = trace_.steps[index + kPrefetchDistance];
+      table.prefetch(ahead.a);
+      table.prefetch(ahead.b);
+    }
     switch (step.op) {
       case TraceOp::kAllocate: {
         Object* object = mutator.allocate({.site = sites[step.a],
@@ -192,7 +229,7 @@ WorkloadReport ReplayWorkload::run(Mutator& mutator, std::uint64_t) {
         break;
     }
   }
-  report.checksum = digest == 0 ? 1 : digest;
+  report.checksum = checksum_;
   report.output = {"replayed " + std::to_string(trace_.steps.size()) +
                    " steps: " + std::to_string(allocations) + " objects, " +
                    std::to_string(writes) + " stores, " +

@@ -27,8 +27,11 @@
 #ifndef GCLAB_WORKLOADS_REPLAY_H_
 #define GCLAB_WORKLOADS_REPLAY_H_
 
+#include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <vector>
 
 #include "heap/mutator.h"
 #include "heap/params.h"
@@ -45,6 +48,7 @@ inline constexpr ParamSpec kReplayParams[] = {
 class ReplayWorkload final : public Workload {
  public:
   explicit ReplayWorkload(AllocationTrace trace);
+  ~ReplayWorkload() override;
   // Throws ConfigError without a trace, or for a malformed one.
   static std::unique_ptr<Workload> make(const ParamValues& params);
 
@@ -53,7 +57,17 @@ class ReplayWorkload final : public Workload {
   WorkloadReport run(Mutator& mutator, std::uint64_t seed) override;
 
  private:
+  class ObjectTable;
+  // A table ready for the first run(), so that writing its pages (8 bytes
+  // of address and 4 of epoch per traced object, hundreds of megabytes for
+  // a long trace) happens before the run's clock, as reading the trace
+  // does; further mutators make their own on their clock.
+  std::unique_ptr<ObjectTable> take_table();
+
   const AllocationTrace trace_;
+  const std::uint64_t checksum_;
+  std::mutex spare_tables_mutex_;
+  std::vector<std::unique_ptr<ObjectTable>> spare_tables_;
 };
 
 }  // namespace gclab
