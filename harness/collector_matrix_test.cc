@@ -151,7 +151,9 @@ TEST_P(CollectorMatrix, VerifiedStressedRunKeepsEveryLiveObject) {
   // A concurrent collector's stressed cycles run back to back beside these
   // short runs, a few per run; collectors/concurrent_mark_sweep_test.cc
   // runs the long torture cases.
-  if (capabilities.concurrent) EXPECT_GE(record.cycles.size(), 1u);
+  if (capabilities.concurrent) {
+    EXPECT_GE(record.cycles.size(), 1u);
+  }
   // A tracing collection's check is the marks'; a counting one's, the
   // counts' (each against a recount from the graph), marks too when it
   // traces (ref-count's backup trace).

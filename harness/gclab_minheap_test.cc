@@ -81,8 +81,11 @@ TEST(GclabMinheap, TheMinimumCompletesAndLessByMoreThanThePrecisionFails) {
       bool succeeded = probe["succeeded"].get<bool>();
       saw_least |= succeeded && heap == least;
       saw_failing |= !succeeded && heap == failing;
-      if (succeeded) EXPECT_GE(heap, least);
-      if (!succeeded) EXPECT_LE(heap, failing);
+      if (succeeded) {
+        EXPECT_GE(heap, least);
+      } else {
+        EXPECT_LE(heap, failing);
+      }
     }
     EXPECT_TRUE(saw_least);
     EXPECT_TRUE(saw_failing);

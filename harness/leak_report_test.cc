@@ -61,7 +61,8 @@ Json leak_report(const Pair& pair, const std::string& leak_fraction) {
       .workload = "leak",
       // A collection about every half megabyte, and room for the 380 KiB
       // the run leaks.
-      .heap_bytes = pair.collector == "none" ? 32 << 20 : 1 << 20,
+      .heap_bytes = pair.collector == "none" ? std::size_t{32} << 20
+                                             : std::size_t{1} << 20,
       .census = 2000,
       .leak_report = kDefaultLeakGrowthCensuses,
       .params = {param("requests", "10000"), param("working-set", "64"),

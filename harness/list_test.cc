@@ -28,7 +28,9 @@ TEST(ListJson, NamesEveryComponentAndEveryPairWithTheHarnessVerdict) {
         find_allocator(pair["allocator"].get<std::string>());
     std::string misfit = pair_misfit(collector, allocator);
     EXPECT_EQ(pair["fits"].get<bool>(), misfit.empty()) << pair.dump();
-    if (!misfit.empty()) EXPECT_EQ(pair["reason"], misfit);
+    if (!misfit.empty()) {
+      EXPECT_EQ(pair["reason"], misfit);
+    }
   }
   const auto& gcbench = list["workloads"][0];
   EXPECT_FALSE(gcbench["params"].empty());

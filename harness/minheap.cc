@@ -116,7 +116,7 @@ struct Attempt {
 struct Probe {
   std::size_t heap_bytes = 0;
   bool succeeded = false;
-  std::vector<Attempt> attempts;
+  std::vector<Attempt> attempts = {};
 };
 
 // A line of the child's stderr that starts with "gclab: ", without it.

@@ -79,8 +79,8 @@ struct RunConfig {
   int mutators = 1;
   int gc_threads = 1;
   std::uint64_t seed = 1;
-  std::string trigger;  // empty: the collector's default
-  std::string barrier;  // empty: the collector's default
+  std::string trigger = {};  // empty: the collector's default
+  std::string barrier = {};  // empty: the collector's default
   VerifyMode verify = VerifyMode::kOff;
   std::uint64_t stress = 0;  // collect every N allocations; 0: off
   bool pretouch = false;     // commit the heap's pages before the clock

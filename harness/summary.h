@@ -45,7 +45,7 @@ struct LabelledRow {
   SummaryRow row;
   // Set when the configuration has no figures ("heap exhausted"): printed in
   // their place, after the label column.
-  std::optional<std::string> outcome;
+  std::optional<std::string> outcome = {};
 };
 void print_table(std::ostream& out, std::span<const LabelledRow> rows);
 
