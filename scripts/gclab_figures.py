@@ -38,8 +38,13 @@ plt.rcParams.update({
     "svg.fonttype": "none",  # text stays text: smaller, searchable SVG
 })
 
-PALETTE = plt.get_cmap("tab10").colors
-MARKERS = "osD^vP*X<>"
+# tab10's colours, then their light shades (tab20 interleaves the two), so
+# a sweep of more than ten series (the sample's eleven) still gives each its
+# own colour; eleven markers, so no colour and marker pair repeats before
+# the 110th series.
+PALETTE = (plt.get_cmap("tab20").colors[0::2] +
+           plt.get_cmap("tab20").colors[1::2])
+MARKERS = "osD^vP*X<>h"
 LOWER_BOUND_COLOUR = "0.25"
 
 FORMATS = ("png", "svg")
