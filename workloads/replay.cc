@@ -102,19 +102,15 @@ class ReplayWorkload::ObjectTable {
 
 ReplayWorkload::ReplayWorkload(AllocationTrace trace)
     : trace_(std::move(trace)), checksum_(digest_of(trace_)) {
-  spare_tables_.push_back(std::make_unique<ObjectTable>(trace_.objects));
+  prepared_table_ = std::make_unique<ObjectTable>(trace_.objects);
 }
 
 ReplayWorkload::~ReplayWorkload() = default;
 
 std::unique_ptr<ReplayWorkload::ObjectTable> ReplayWorkload::take_table() {
   {
-    std::lock_guard lock(spare_tables_mutex_);
-    if (!spare_tables_.empty()) {
-      std::unique_ptr<ObjectTable> table = std::move(spare_tables_.back());
-      spare_tables_.pop_back();
-      return table;
-    }
+    std::lock_guard lock(prepared_table_mutex_);
+    if (prepared_table_ != nullptr) return std::move(prepared_table_);
   }
   return std::make_unique<ObjectTable>(trace_.objects);
 }

@@ -31,7 +31,6 @@
 #include <memory>
 #include <mutex>
 #include <string>
-#include <vector>
 
 #include "heap/mutator.h"
 #include "heap/params.h"
@@ -66,8 +65,8 @@ class ReplayWorkload final : public Workload {
 
   const AllocationTrace trace_;
   const std::uint64_t checksum_;
-  std::mutex spare_tables_mutex_;
-  std::vector<std::unique_ptr<ObjectTable>> spare_tables_;
+  std::mutex prepared_table_mutex_;
+  std::unique_ptr<ObjectTable> prepared_table_;
 };
 
 }  // namespace gclab
