@@ -89,7 +89,11 @@ class ReplayWorkload::ObjectTable {
     return entries_[id].object;
   }
   void forget_all() { ++epoch_; }
-  void prefetch(std::uint32_t id) const { __builtin_prefetch(&entries_[id]); }
+  // A step's fields name objects only in some records (an allocation's are
+  // a site and a size), so ids past the table are passed over.
+  void prefetch(std::uint32_t id) const {
+    if (id < entries_.size()) __builtin_prefetch(&entries_[id]);
+  }
 
  private:
   struct Entry {
